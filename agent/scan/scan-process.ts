@@ -1,0 +1,221 @@
+// Scans ONE process: the only place that reads /proc/PID. Reads are synchronous on purpose:
+// procfs answers from memory, and a thread-pool round trip per file would cost more than the read.
+// The cheap reads (stat, maps, exe) come first; cgroup, status and cmdline are read only for
+// processes found stale, so a clean host costs about three reads per process.
+import { type BigIntStats, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import type { Attribution, FileKind, StaleFile, StaleProcess } from '../../shared/scan-report.js';
+import { SCAN_REPORT_LIMITS } from '../../shared/scan-report-limits.js';
+import type { ScanConfig } from '../config/scan-config.js';
+import { attributeCgroup } from '../detect/attribute-cgroup.js';
+import type { MappingClassifier } from '../detect/classify-mapping.js';
+import type { GlobMatcher } from '../detect/glob.js';
+import { type JudgeContext, judgeHeldFile, judgeReadFile, type Verdict } from '../detect/judge-file.js';
+import { decodeDevice } from '../host/file-stat.js';
+import type { ProcessFiles, ProcessRoot } from '../host/process-files.js';
+import { parseCgroupPath } from '../procfs/parse-cgroup.js';
+import { DELETED_SUFFIX, parseExecMappings } from '../procfs/parse-maps.js';
+import { isKernelThread, parseProcStat, processStartMs } from '../procfs/parse-stat.js';
+import { parseCmdline, parseStatusUid } from '../procfs/parse-status.js';
+import { detectInterpreter } from '../scripts/detect-interpreter.js';
+import { findScriptFiles, type ScriptParseCache } from '../scripts/find-script-files.js';
+import { findOpenJars } from '../scripts/java-jars.js';
+
+export interface ScanContext {
+  procRoot: string;
+  /** Set when scanning a captured tree: every process sees this root. */
+  capturedRoot?: ProcessRoot;
+  /** How the scanner itself sees files: processes with the same key share its view. */
+  selfRootKey: string;
+  bootTimeSeconds: number;
+  clockTicksPerSecond: number;
+  selfPid: number;
+  hostPidNamespace?: string;
+  files: ProcessFiles;
+  classify: MappingClassifier;
+  config: ScanConfig;
+  ignoreProcess: GlobMatcher;
+  ignoreUnit: GlobMatcher;
+  scriptCache: ScriptParseCache;
+}
+
+export type ProcessOutcome =
+  | { kind: 'skipped' }
+  | { kind: 'vanished' }
+  | { kind: 'unreadable'; pid: number; comm?: string; error: string }
+  | { kind: 'clean'; filesChecked: number }
+  | { kind: 'stale'; filesChecked: number; process: StaleProcess; root: ProcessRoot };
+
+const VANISHED_CODES = new Set(['ENOENT', 'ESRCH']);
+const SELF_PREFIX = '';
+
+export function scanProcess(pid: number, ctx: ScanContext): ProcessOutcome {
+  const dir = `${ctx.procRoot}/${pid}`;
+  let comm: string | undefined;
+  try {
+    const stat = parseProcStat(readFileSync(`${dir}/stat`, 'utf8'));
+    if (!stat) return { kind: 'unreadable', pid, error: 'malformed /proc/PID/stat' };
+    comm = stat.comm;
+    if (pid === ctx.selfPid || isKernelThread(stat) || stat.state === 'Z' || stat.state === 'X') {
+      return { kind: 'skipped' };
+    }
+    const mapsText = readFileSync(`${dir}/maps`, 'utf8');
+    if (mapsText.length === 0) return { kind: 'skipped' }; // exiting or a kernel thread
+    const exe = stripDeleted(readlinkSync(`${dir}/exe`));
+    if (ctx.ignoreProcess(stat.comm) || ctx.ignoreProcess(exe)) return { kind: 'skipped' };
+    const root = ctx.capturedRoot ?? readProcessRoot(dir, ctx.selfRootKey);
+    const judge: JudgeContext = {
+      lookup: (path) => ctx.files.stat(root, path),
+      processStartMs: processStartMs(ctx.bootTimeSeconds, stat.startTicks, ctx.clockTicksPerSecond),
+      toleranceMs: ctx.config.modifiedToleranceMs,
+    };
+
+    const found = new Map<string, StaleFile>();
+    let filesChecked = 0;
+    for (const mapping of parseExecMappings(mapsText)) {
+      if (ctx.classify(mapping.path) !== 'file') continue;
+      filesChecked++;
+      const kind: FileKind = mapping.path === exe ? 'executable' : 'library';
+      addVerdict(found, judgeHeldFile(mapping, judge), kind);
+    }
+
+    const interpreter = detectInterpreter(exe);
+    if (interpreter === 'java') {
+      filesChecked += checkOpenJars(dir, ctx, judge, found);
+    } else if (interpreter !== undefined && ctx.config.scripts) {
+      const argv = parseCmdline(readFileSync(`${dir}/cmdline`, 'utf8'));
+      const cwd = readlinkSync(`${dir}/cwd`);
+      const scripts = findScriptFiles({
+        interpreter,
+        exePath: exe,
+        argv,
+        cwd,
+        root,
+        files: ctx.files,
+        cache: ctx.scriptCache,
+      });
+      for (const script of scripts) {
+        if (ctx.classify(script.path) !== 'file') continue;
+        filesChecked++;
+        addVerdict(found, judgeReadFile(script.path, judge), script.kind);
+      }
+    }
+
+    if (found.size === 0) return { kind: 'clean', filesChecked };
+    // Every path looks missing through the /proc/PID/root of a process that just exited.
+    if (root.volatile) statSync(dir);
+
+    const attribution = attribute(dir, pid, ctx);
+    if (attribution.unit !== undefined && ctx.ignoreUnit(attribution.unit))
+      return { kind: 'clean', filesChecked };
+    const uid = parseStatusUid(readFileSync(`${dir}/status`, 'utf8'));
+    const cmdline = parseCmdline(readFileSync(`${dir}/cmdline`, 'utf8'));
+    const process: StaleProcess = {
+      pid,
+      ppid: stat.ppid,
+      ...(uid !== undefined ? { uid } : {}),
+      comm: stat.comm,
+      exe,
+      cmdline: cmdline
+        .slice(0, SCAN_REPORT_LIMITS.cmdlineArgs)
+        .map((arg) => clip(arg, SCAN_REPORT_LIMITS.textLength)),
+      startedAt: new Date(judge.processStartMs).toISOString(),
+      inContainer: isInOtherPidNamespace(dir, ctx.hostPidNamespace),
+      attribution,
+      files: [...found.values()].slice(0, SCAN_REPORT_LIMITS.filesPerProcess),
+    };
+    if (process.inContainer && attribution.kind !== 'container') {
+      process.attribution = { ...attribution, kind: 'container', runtime: 'unknown', containerId: 'unknown' };
+    }
+    return { kind: 'stale', filesChecked, process, root };
+  } catch (err) {
+    return failureOutcome(err, pid, comm);
+  }
+}
+
+function addVerdict(found: Map<string, StaleFile>, verdict: Verdict | undefined, kind: FileKind): void {
+  if (!verdict || found.has(verdict.path)) return;
+  found.set(verdict.path, { path: verdict.path, kind, reason: verdict.reason, detail: verdict.detail });
+}
+
+/**
+ * A JVM reads classes from jars it keeps open, so the open descriptor gives the inode it
+ * loaded: judged like a mapping. Descriptors that vanish between readdir and stat are skipped.
+ */
+function checkOpenJars(
+  dir: string,
+  ctx: ScanContext,
+  judge: JudgeContext,
+  found: Map<string, StaleFile>,
+): number {
+  const targets: { fd: string; target: string }[] = [];
+  for (const fd of readdirSync(`${dir}/fd`)) {
+    try {
+      targets.push({ fd, target: readlinkSync(`${dir}/fd/${fd}`) });
+    } catch {
+      // closed meanwhile
+    }
+  }
+  let checked = 0;
+  for (const jar of findOpenJars(targets)) {
+    if (ctx.classify(jar.path) !== 'file') continue;
+    let held: BigIntStats;
+    try {
+      held = statSync(`${dir}/fd/${jar.fd}`, { bigint: true });
+    } catch {
+      continue;
+    }
+    checked++;
+    const rawPath = jar.deleted ? `${jar.path}${DELETED_SUFFIX}` : jar.path;
+    const verdict = judgeHeldFile(
+      { rawPath, path: jar.path, deleted: jar.deleted, dev: decodeDevice(held.dev), inode: held.ino },
+      judge,
+    );
+    addVerdict(found, verdict, 'jar');
+  }
+  return checked;
+}
+
+function readProcessRoot(dir: string, selfRootKey: string): ProcessRoot {
+  const key = `${readlinkSync(`${dir}/ns/mnt`)}${readlinkSync(`${dir}/root`)}`;
+  if (key === selfRootKey) return { prefix: SELF_PREFIX, cacheKey: key };
+  return { prefix: `${dir}/root`, cacheKey: key, volatile: true };
+}
+
+function attribute(dir: string, pid: number, ctx: ScanContext): Attribution {
+  let cgroupPath: string | undefined;
+  try {
+    cgroupPath = parseCgroupPath(readFileSync(`${dir}/cgroup`, 'utf8'));
+  } catch (err) {
+    if (VANISHED_CODES.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
+  }
+  const isHostPid1 = pid === 1 && !isInOtherPidNamespace(dir, ctx.hostPidNamespace);
+  return attributeCgroup(cgroupPath, isHostPid1);
+}
+
+function isInOtherPidNamespace(dir: string, hostPidNamespace: string | undefined): boolean {
+  if (hostPidNamespace === undefined) return false;
+  try {
+    return readlinkSync(`${dir}/ns/pid`) !== hostPidNamespace;
+  } catch {
+    return false;
+  }
+}
+
+function failureOutcome(err: unknown, pid: number, comm: string | undefined): ProcessOutcome {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code !== undefined && VANISHED_CODES.has(code)) return { kind: 'vanished' };
+  return {
+    kind: 'unreadable',
+    pid,
+    ...(comm !== undefined ? { comm } : {}),
+    error: code ?? (err instanceof Error ? err.message : String(err)),
+  };
+}
+
+export function stripDeleted(path: string): string {
+  return path.endsWith(DELETED_SUFFIX) ? path.slice(0, -DELETED_SUFFIX.length) : path;
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { ConfigError, loadConfigFile, parseConfigText } from '../../../agent/config/load-config-file.js';
+import { buildScanConfig, DEFAULT_DENY_UNITS } from '../../../agent/config/scan-config.js';
+
+describe('agent config file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'afterpatch-config-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('accepts a valid file', async () => {
+    const config = await parseConfigText(
+      '{"scan":{"tempPolicy":"ignore","denyUnits":["x.service"]}}',
+      'f.json',
+    );
+    assert.equal(config.scan?.tempPolicy, 'ignore');
+  });
+
+  it('names the file and the bad field', async () => {
+    await assert.rejects(
+      () => parseConfigText('{"scan":{"tempPolicy":"sometimes"}}', '/etc/afterpatch/agent.json'),
+      (err: Error) =>
+        err instanceof ConfigError && /agent\.json/.test(err.message) && /tempPolicy/.test(err.message),
+    );
+  });
+
+  it('rejects unknown keys (typos must not pass silently)', async () => {
+    await assert.rejects(() => parseConfigText('{"scan":{"ignorePath":["/x"]}}', 'f.json'), /ignorePath/);
+    await assert.rejects(() => parseConfigText('{"scna":{}}', 'f.json'), ConfigError);
+  });
+
+  it('reports malformed JSON', async () => {
+    await assert.rejects(() => parseConfigText('{"scan":', 'f.json'), /not valid JSON/);
+  });
+
+  it('treats a missing default file as empty, a missing named file as an error', async () => {
+    await assert.rejects(
+      () => loadConfigFile(join(dir, 'absent.json')),
+      /cannot read config file \(ENOENT\)/,
+    );
+    const file = join(dir, 'agent.json');
+    writeFileSync(file, '{"scan":{"scripts":false}}');
+    assert.deepEqual(await loadConfigFile(file), { config: { scan: { scripts: false } }, source: file });
+  });
+});
+
+describe('buildScanConfig', () => {
+  it('layers defaults, file and flags; lists from flags are added', () => {
+    const config = buildScanConfig(
+      { tempPolicy: 'ignore', ignorePaths: ['/a/**'], modifiedToleranceSeconds: 5 },
+      { tempPolicy: 'report', ignorePaths: ['/b/**'], denyUnits: ['ssh.service'] },
+    );
+    assert.equal(config.tempPolicy, 'report');
+    assert.deepEqual(config.ignorePaths, ['/a/**', '/b/**']);
+    assert.deepEqual(config.denyUnits, [...DEFAULT_DENY_UNITS, 'ssh.service']);
+    assert.equal(config.modifiedToleranceMs, 5000);
+    assert.equal(Object.isFrozen(config), true);
+  });
+});
