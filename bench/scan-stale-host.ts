@@ -17,6 +17,7 @@ import { compareFindings } from './lib/compare-findings.js';
 import { countProcesses } from './lib/count-processes.js';
 import { formatStaleHostResults } from './lib/format-stale-host-results.js';
 import { type HolderFleet, replaceLibraryByRename, startHolderFleet } from './lib/holder-fleet.js';
+import { type HostCensus, takeHostCensus } from './lib/host-census.js';
 import { readHostInfo } from './lib/host-info.js';
 import { type Found, measureCommand, type RunRecord } from './lib/measure-command.js';
 import { parseCheckrestart } from './lib/parse-checkrestart.js';
@@ -28,6 +29,7 @@ import type {
   CaseName,
   PeakRssResult,
   RescanResult,
+  Skippable,
   StaleHostOptions,
   StaleHostResults,
   Tool,
@@ -50,7 +52,8 @@ needrestart on the clean host, replaces the library by rename, measures again on
                          like services; bench: children of this process (needrestart then
                          checks their parent once instead of each holder)
   --parent DIR           where the temp dir for the library goes (default /var/lib; not /tmp)
-  --skip TOOLS           comma-separated: checkrestart, needrestart
+  --skip LIST            comma-separated: checkrestart, needrestart, diagnostics (the
+                         afterpatch --no-scripts runs that show where its time goes)
   --results-dir DIR      where the JSON goes (default bench/results)
 `;
 
@@ -59,6 +62,7 @@ const TOOL_ENV: NodeJS.ProcessEnv = {
   PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
   LC_ALL: 'C',
 };
+const SKIPPABLE: readonly Skippable[] = ['checkrestart', 'needrestart', 'diagnostics'];
 const CHECKRESTART = '/usr/sbin/checkrestart';
 const NEEDRESTART = '/usr/sbin/needrestart';
 const AFTERPATCH_CLI = join(repoRoot, 'bin', 'afterpatch.js');
@@ -92,7 +96,7 @@ function parseOptions(argv: string[]): StaleHostOptions | undefined {
   };
   const skip = (values.skip ?? '').split(',').filter((s) => s !== '');
   for (const tool of skip) {
-    if (tool !== 'checkrestart' && tool !== 'needrestart') throw new Error(`--skip: unknown tool '${tool}'`);
+    if (!SKIPPABLE.includes(tool as Skippable)) throw new Error(`--skip: unknown '${tool}'`);
   }
   const holderParent = values['holder-parent'];
   if (holderParent !== 'init' && holderParent !== 'bench') {
@@ -110,7 +114,7 @@ function parseOptions(argv: string[]): StaleHostOptions | undefined {
     rescans: count('rescans', values.rescans, 1),
     holderParent,
     parent,
-    skip: skip as Tool[],
+    skip: skip as Skippable[],
     resultsDir: values['results-dir'] ?? join(repoRoot, 'bench', 'results'),
   };
 }
@@ -156,22 +160,33 @@ function readAfterpatch(run: TimedRun, library: string): AfterpatchFindings {
   }
 }
 
-async function measureAfterpatch(ctx: Context, caseName: CaseName): Promise<ToolResult> {
+/** Extra CLI flags of a diagnostic afterpatch run: without script parsing, to show its share. */
+const DIAGNOSTIC_ARGS = ['--no-scripts'] as const;
+
+async function measureAfterpatch(
+  ctx: Context,
+  caseName: CaseName,
+  extraArgs: readonly string[] = [],
+): Promise<ToolResult> {
   const read = (run: TimedRun): Found => {
     const findings = readAfterpatch(run, ctx.library);
     const flagged = compareFindings(findings.pidsWithFile, ctx.holders);
     const all = compareFindings(findings.pids, ctx.holders);
     return { reported: findings.pids.length, holdersFound: flagged.holdersFound, others: all.others };
   };
-  const measurement = await measureCommand([process.execPath, AFTERPATCH_CLI, 'scan', '--json'], {
-    runs: ctx.options.runs,
-    warmup: ctx.options.warmup,
-    timeoutMs: SCAN_TIMEOUT_MS,
-    env: TOOL_ENV,
-    read,
-    log,
-    label: `${caseName}/afterpatch`,
-  });
+  const variant = extraArgs.length > 0 ? extraArgs.join(' ') : undefined;
+  const measurement = await measureCommand(
+    [process.execPath, AFTERPATCH_CLI, 'scan', '--json', ...extraArgs],
+    {
+      runs: ctx.options.runs,
+      warmup: ctx.options.warmup,
+      timeoutMs: SCAN_TIMEOUT_MS,
+      env: TOOL_ENV,
+      read,
+      log,
+      label: `${caseName}/afterpatch${variant ? ` ${variant}` : ''}`,
+    },
+  );
   const verdict = verdictOf(
     ctx,
     caseName,
@@ -179,7 +194,14 @@ async function measureAfterpatch(ctx: Context, caseName: CaseName): Promise<Tool
     lastOthers(measurement.runs),
     `holders counted only when flagged for ${ctx.library}`,
   );
-  return { tool: 'afterpatch', case: caseName, status: 'measured', measurement, verdict };
+  return {
+    tool: 'afterpatch',
+    ...(variant ? { variant } : {}),
+    case: caseName,
+    status: 'measured',
+    measurement,
+    verdict,
+  };
 }
 
 async function measureCheckrestart(ctx: Context, caseName: CaseName): Promise<ToolResult> {
@@ -282,15 +304,21 @@ async function measureTool(
   failures: string[],
   measure: () => Promise<ToolResult>,
 ): Promise<ToolResult> {
-  if (ctx.options.skip.includes(tool)) return { tool, case: caseName, status: 'skipped', reason: '--skip' };
+  if (ctx.options.skip.includes(tool as Skippable))
+    return { tool, case: caseName, status: 'skipped', reason: '--skip' };
   const path = tool === 'checkrestart' ? CHECKRESTART : tool === 'needrestart' ? NEEDRESTART : AFTERPATCH_CLI;
   if (!existsSync(path)) return { tool, case: caseName, status: 'skipped', reason: `${path} not installed` };
   const result = await attempt(`${caseName}/${tool}`, failures, measure);
   return result ?? { tool, case: caseName, status: 'failed', reason: failures[failures.length - 1] ?? '' };
 }
 
-async function measurePeakRss(ctx: Context, caseName: CaseName): Promise<PeakRssResult> {
-  const args = [AFTERPATCH_CLI, 'scan', '--json'];
+async function measurePeakRss(
+  ctx: Context,
+  caseName: CaseName,
+  extraArgs: readonly string[] = [],
+): Promise<PeakRssResult> {
+  const args = [AFTERPATCH_CLI, 'scan', '--json', ...extraArgs];
+  const variant = extraArgs.length > 0 ? extraArgs.join(' ') : undefined;
   const samples: number[] = [];
   const hosts: number[] = [];
   let method: PeakRssResult['method'] = 'gnu-time';
@@ -300,10 +328,13 @@ async function measurePeakRss(ctx: Context, caseName: CaseName): Promise<PeakRss
     readAfterpatch(result.run, ctx.library);
     samples.push(result.peakKib);
     method = result.method;
-    log(`${caseName}/afterpatch peak RSS ${i + 1}/${ctx.options.runs}: ${result.peakKib} KiB`);
+    log(
+      `${caseName}/afterpatch${variant ? ` ${variant}` : ''} peak RSS ${i + 1}/${ctx.options.runs}: ${result.peakKib} KiB`,
+    );
   }
   return {
     case: caseName,
+    ...(variant ? { variant } : {}),
     command: [
       method === 'gnu-time' ? '/usr/bin/time -f %M' : 'node --import peak-rss-hook.js',
       'node',
@@ -348,11 +379,13 @@ interface Collected {
   tools: ToolResult[];
   peakRss: PeakRssResult[];
   rescans: RescanResult[];
+  census: { when: string; census: HostCensus }[];
   failures: string[];
 }
 
 async function measureCase(ctx: Context, caseName: CaseName, into: Collected): Promise<void> {
   const { failures } = into;
+  recordCensus(into, `before ${caseName}`);
   into.tools.push(
     await measureTool(ctx, 'afterpatch', caseName, failures, () => measureAfterpatch(ctx, caseName)),
   );
@@ -360,11 +393,32 @@ async function measureCase(ctx: Context, caseName: CaseName, into: Collected): P
   if (rss) into.peakRss.push(rss);
   const rescan = await attempt(`${caseName}/rescan`, failures, () => measureRescan(ctx, caseName));
   if (rescan) into.rescans.push(rescan);
+  if (!ctx.options.skip.includes('diagnostics')) {
+    // Where afterpatch's time and memory go: the same scan without reading interpreters' scripts.
+    into.tools.push(
+      await measureTool(ctx, 'afterpatch', caseName, failures, () =>
+        measureAfterpatch(ctx, caseName, DIAGNOSTIC_ARGS),
+      ),
+    );
+    const diag = await attempt(`${caseName}/peak RSS ${DIAGNOSTIC_ARGS.join(' ')}`, failures, () =>
+      measurePeakRss(ctx, caseName, DIAGNOSTIC_ARGS),
+    );
+    if (diag) into.peakRss.push(diag);
+  }
   into.tools.push(
     await measureTool(ctx, 'checkrestart', caseName, failures, () => measureCheckrestart(ctx, caseName)),
   );
   into.tools.push(
     await measureTool(ctx, 'needrestart', caseName, failures, () => measureNeedrestart(ctx, caseName)),
+  );
+}
+
+function recordCensus(into: Collected, when: string): void {
+  const census = takeHostCensus();
+  into.census.push({ when, census });
+  log(
+    `${when}: ${census.processes} processes, interpreters ${JSON.stringify(census.interpreters)}, ` +
+      `load ${census.loadAverage.map((l) => l.toFixed(2)).join(' ')}`,
   );
 }
 
@@ -419,13 +473,14 @@ async function main(): Promise<number> {
     fleet = await startHolderFleet(build, options.holders, { parent: options.holderParent });
     const ctx: Context = { options, holders: fleet.pids, library: build.libStaleV1 };
     log(`${countProcesses()} processes on the host`);
-    const into: Collected = { tools: [], peakRss: [], rescans: [], failures: [] };
+    const into: Collected = { tools: [], peakRss: [], rescans: [], census: [], failures: [] };
 
     await measureCase(ctx, 'clean', into);
     assertHoldersAlive(fleet.pids);
     log(`replacing ${build.libStaleV1} by rename: every holder now maps a deleted inode`);
     replaceLibraryByRename(build);
     await measureCase(ctx, 'stale', into);
+    recordCensus(into, 'after stale');
     assertHoldersAlive(fleet.pids);
 
     const order = (t: { case: CaseName }) => (t.case === 'stale' ? 0 : 1);
@@ -440,6 +495,7 @@ async function main(): Promise<number> {
       tools: [...into.tools].sort((a, b) => order(a) - order(b)),
       peakRss: [...into.peakRss].sort((a, b) => order(a) - order(b)),
       rescans: [...into.rescans].sort((a, b) => order(a) - order(b)),
+      census: into.census,
       failures: into.failures,
     };
     await cleanup();

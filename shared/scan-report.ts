@@ -44,6 +44,8 @@ export type StaleReason = Static<typeof StaleReason>;
 
 export const PackageRef = Type.Object({
   name: Text,
+  /** The source package when it differs (libssl3 comes from openssl): what advisories name. */
+  source: Type.Optional(Text),
   installedVersion: Type.Optional(Text),
   /** The version the process still runs, when the package manager's log tells it. */
   previousVersion: Type.Optional(Text),
@@ -185,6 +187,7 @@ export type Actions = Static<typeof Actions>;
 
 export const StalePackage = Type.Object({
   name: Text,
+  source: Type.Optional(Text),
   installedVersion: Type.Optional(Text),
   previousVersion: Type.Optional(Text),
   files: Type.Array(Path, { maxItems: SCAN_REPORT_LIMITS.listItems }),

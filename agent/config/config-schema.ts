@@ -32,8 +32,36 @@ export const ScanConfigFile = Type.Object(
 );
 export type ScanConfigFile = Static<typeof ScanConfigFile>;
 
+/** The `agent` section: how `afterpatch agent` reaches its server (all keys optional; flags win). */
+export const AgentDaemonConfigFile = Type.Object(
+  {
+    /** http(s)://host:port of the afterpatch server; the WebSocket URL is derived from it. */
+    serverUrl: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
+    /** A file holding the enrolment token (the token itself never belongs in a config file). */
+    enrollTokenFile: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    stateDir: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    scanIntervalSeconds: Type.Optional(Type.Integer({ minimum: 10, maximum: 7 * 24 * 3600 })),
+    /** Seconds a package database stays quiet before the post-update scan runs. */
+    packageChangeDebounceSeconds: Type.Optional(Type.Number({ minimum: 0, maximum: 3600 })),
+    outboxMaxReports: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    outboxMaxBytes: Type.Optional(Type.Integer({ minimum: 1024 * 1024, maximum: 10 * 1024 * 1024 * 1024 })),
+    reconnectBaseSeconds: Type.Optional(Type.Number({ minimum: 0.1, maximum: 60 })),
+    reconnectCapSeconds: Type.Optional(Type.Number({ minimum: 1, maximum: 3600 })),
+    logLevel: Type.Optional(
+      Type.Union([
+        Type.Literal('debug'),
+        Type.Literal('info'),
+        Type.Literal('warn'),
+        Type.Literal('error'),
+      ]),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type AgentDaemonConfigFile = Static<typeof AgentDaemonConfigFile>;
+
 export const AgentConfigFile = Type.Object(
-  { scan: Type.Optional(ScanConfigFile) },
+  { scan: Type.Optional(ScanConfigFile), agent: Type.Optional(AgentDaemonConfigFile) },
   { additionalProperties: false },
 );
 export type AgentConfigFile = Static<typeof AgentConfigFile>;

@@ -126,11 +126,12 @@ export function aggregatePackages(processes: readonly StaleProcess[]): StalePack
   for (const proc of processes) {
     for (const file of proc.files) {
       if (!file.package) continue;
-      const { name, installedVersion, previousVersion } = file.package;
+      const { name, source, installedVersion, previousVersion } = file.package;
       let entry = byName.get(name);
       if (!entry) {
         entry = {
           name,
+          ...(source ? { source } : {}),
           ...(installedVersion ? { installedVersion } : {}),
           ...(previousVersion ? { previousVersion } : {}),
           files: [],

@@ -23,8 +23,16 @@ export interface HeldFile {
 export interface JudgeContext {
   /** stat() as the process sees the path; undefined when nothing is there. */
   lookup: (path: string) => FileStat | undefined;
-  processStartMs: number;
+  /** Boot time: a file not changed since boot is older than every process, whatever its start. */
+  bootTimeMs: number;
+  /** May be computed on first use (it costs a procfs read): asked only for files changed after boot. */
+  readonly processStartMs: number;
   toleranceMs: number;
+}
+
+/** Whether a time falls after the process started (with the tolerance for btime's 1 s resolution). */
+function isAfterStart(timeMs: number, ctx: JudgeContext): boolean {
+  return timeMs > ctx.bootTimeMs + ctx.toleranceMs && timeMs > ctx.processStartMs + ctx.toleranceMs;
 }
 
 /** Judges a file the process has mapped or open, whose inode is known. */
@@ -65,7 +73,7 @@ function judgeLiveName(path: string, held: HeldFile, ctx: JudgeContext): Verdict
       detail: `another file now stands at this path (inode ${held.inode} -> ${current.ino}), e.g. a mount over it`,
     };
   }
-  if (current.mtimeMs > ctx.processStartMs + ctx.toleranceMs) {
+  if (isAfterStart(current.mtimeMs, ctx)) {
     return { path, reason: 'modified', detail: 'overwritten in place after the process started' };
   }
   return undefined;
@@ -88,10 +96,10 @@ function renamedVerdict(path: string, heldName: string): Verdict {
 export function judgeReadFile(path: string, ctx: JudgeContext): Verdict | undefined {
   const current = ctx.lookup(path);
   if (!current) return { path, reason: 'deleted', detail: 'file deleted since the process started' };
-  const limit = ctx.processStartMs + ctx.toleranceMs;
-  if (current.mtimeMs > limit)
+  if (isAfterStart(current.mtimeMs, ctx)) {
     return { path, reason: 'modified', detail: 'changed after the process started' };
-  if (current.birthtimeMs > limit) {
+  }
+  if (isAfterStart(current.birthtimeMs, ctx)) {
     return {
       path,
       reason: 'replaced',

@@ -2,7 +2,7 @@
 // /proc/PID/root, which resolves it in the process's own mount namespace and chroot; results
 // are cached per (mount namespace, root) so that 600 processes sharing one libc cost one stat.
 // On a captured tree (--root), every process sees the captured root.
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { type FileStat, toFileStat } from './file-stat.js';
 
 /** How one process sees the filesystem. */
@@ -63,11 +63,16 @@ export function createProcessFiles(): ProcessFiles {
   };
 }
 
-/** Reads the first `maxBytes` of a file without loading the rest; undefined on any error. */
+/**
+ * Reads the first `maxBytes` of a REGULAR file without loading the rest; undefined on any error.
+ * Opened non-blocking and checked with fstat: a path swapped for a FIFO or a device after a
+ * stat must not hang the scan.
+ */
 export function readHead(file: string, maxBytes: number): string | undefined {
   let fd: number | undefined;
   try {
-    fd = openSync(file, 'r');
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+    if (!fstatSync(fd).isFile()) return undefined;
     const buf = Buffer.allocUnsafe(maxBytes);
     let total = 0;
     while (total < maxBytes) {

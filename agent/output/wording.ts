@@ -3,6 +3,7 @@
 
 export interface PackageChange {
   name: string;
+  source?: string | undefined;
   previousVersion?: string | undefined;
   installedVersion?: string | undefined;
 }
@@ -26,10 +27,12 @@ export function describePids(pids: readonly number[]): string {
 
 /**
  * `openssl 3.0.11 → 3.0.13` when both versions are known, `openssl → 3.0.13` with only the
- * installed one, `openssl (was 3.0.11)` with only the old one, else the bare name.
+ * installed one, `openssl (was 3.0.11)` with only the old one, else the bare name. A binary
+ * package built from another source shows it: `libssl3 (openssl) 3.0.11 → 3.0.13`.
  */
 export function describePackage(pkg: PackageChange, arrow: string): string {
-  const { name, previousVersion, installedVersion } = pkg;
+  const { previousVersion, installedVersion } = pkg;
+  const name = pkg.source && pkg.source !== pkg.name ? `${pkg.name} (${pkg.source})` : pkg.name;
   if (previousVersion && installedVersion) return `${name} ${previousVersion} ${arrow} ${installedVersion}`;
   if (installedVersion) return `${name} ${arrow} ${installedVersion}`;
   if (previousVersion) return `${name} (was ${previousVersion})`;

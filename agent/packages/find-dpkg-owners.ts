@@ -8,7 +8,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { findListedPaths } from './find-listed-paths.js';
 import { splitPackageArch } from './parse-dpkg-status.js';
 import { type DpkgLookup, ownerAllowed } from './plan-dpkg-lookups.js';
-import { describeError, readBoundedTextSync } from './read-bounded.js';
+import { createReadScratch, describeError, readBoundedBytesSync } from './read-bounded.js';
 
 export const DPKG_LIST_LIMITS = Object.freeze({
   files: 100_000,
@@ -62,6 +62,7 @@ export async function findDpkgOwners(
 
   let listsRead = 0;
   let totalBytes = 0;
+  const scratch = createReadScratch();
   const readErrors: string[] = [];
   for (const file of listFiles) {
     if (pending.size === 0) break;
@@ -70,11 +71,12 @@ export async function findDpkgOwners(
       break;
     }
     if (listsRead > 0 && listsRead % DPKG_LIST_LIMITS.filesBetweenYields === 0) await yieldToEventLoop();
-    const { text, error, truncated } = readBoundedTextSync(
+    const { bytes, error, truncated } = readBoundedBytesSync(
       join(infoDir, file),
       DPKG_LIST_LIMITS.bytesPerFile,
+      scratch,
     );
-    if (text === undefined) {
+    if (bytes === undefined) {
       // A package removed while we scan is not an error.
       if (error?.code !== 'ENOENT') readErrors.push(`${file}: ${describeError(error)}`);
       continue;
@@ -82,10 +84,10 @@ export async function findDpkgOwners(
     if (truncated)
       warnings.push(`${file} is larger than ${DPKG_LIST_LIMITS.bytesPerFile} bytes; read in part`);
     listsRead++;
-    totalBytes += text.length;
+    totalBytes += bytes.length;
     const listName = file.slice(0, -'.list'.length);
     const owner = splitPackageArch(listName).name;
-    for (const line of findListedPaths(text, wanted)) {
+    for (const line of findListedPaths(bytes, wanted)) {
       for (const { key, lookup } of wanted.get(line) ?? []) {
         // First list in sorted order wins, so the answer does not depend on readdir order when
         // two lists name one path (a Multi-Arch: same package installed for two architectures).

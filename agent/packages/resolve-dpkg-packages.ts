@@ -97,6 +97,7 @@ function packageRef(
   // libc6:i386), as dpkg-query does.
   const instances = (index.get(name) ?? []).filter((p) => p.filesPresent).length;
   const ref: PackageRef = { name: instances > 1 && arch ? `${name}:${arch}` : name };
+  if (pkg?.source) ref.source = pkg.source;
   if (pkg?.filesPresent && pkg.version) ref.installedVersion = pkg.version;
   const previousVersion = selectPreviousVersion(upgradesOf(upgrades, name, arch), sinceMs);
   if (previousVersion !== undefined) ref.previousVersion = previousVersion;

@@ -13,8 +13,8 @@ import { compileGlobs } from '../detect/glob.js';
 import { createProcessFiles, type ProcessRoot } from '../host/process-files.js';
 import { detectPackageManager } from '../packages/detect-package-manager.js';
 import { checkReboot } from '../reboot/check-reboot.js';
-import { createScriptParseCache } from '../scripts/find-script-files.js';
-import { attachPackages } from './attach-packages.js';
+import { createScriptParseCache, type ScriptParseCache } from '../scripts/find-script-files.js';
+import { attachPackages, createPackageLookupCache, type PackageLookupCache } from './attach-packages.js';
 import { readHostFacts } from './read-host-facts.js';
 import { type ScanContext, scanProcess } from './scan-process.js';
 
@@ -26,8 +26,24 @@ export interface ScanHostOptions {
   config?: ScanConfig;
   /** Scan only these PIDs (the reboot checks still run). */
   pids?: readonly number[];
+  /** What a long-running agent carries from one scan to the next (createScanMemory()). */
+  memory?: ScanMemory;
   /** Reported as progress every few hundred processes. */
   onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Results that stay true between scans as long as the files behind them do not change: parsed
+ * script imports (keyed by file identity) and package owners (keyed by the package database's
+ * fingerprint). Never the stat results themselves: every scan looks at the filesystem afresh.
+ */
+export interface ScanMemory {
+  parsedImports: ScriptParseCache['imports'];
+  packageOwners: PackageLookupCache;
+}
+
+export function createScanMemory(): ScanMemory {
+  return { parsedImports: new Map(), packageOwners: createPackageLookupCache() };
 }
 
 /** Processes scanned between two yields, so an agent's sockets stay served during a scan. */
@@ -58,7 +74,7 @@ export async function scanHost(options: ScanHostOptions = {}): Promise<ScanRepor
     config,
     ignoreProcess: compileGlobs(config.ignoreProcesses),
     ignoreUnit: compileGlobs(config.ignoreUnits),
-    scriptCache: createScriptParseCache(),
+    scriptCache: createScriptParseCache(options.memory?.parsedImports),
   };
 
   const pids = options.pids ? [...options.pids] : listPids(procRoot);
@@ -101,7 +117,12 @@ export async function scanHost(options: ScanHostOptions = {}): Promise<ScanRepor
   const packageManager = detectPackageManager(root);
   if (config.packages && stale.length > 0) {
     warnings.push(
-      ...(await attachPackages(stale, { hostRoot: root, hostRootKey: ctx.selfRootKey, packageManager })),
+      ...(await attachPackages(stale, {
+        hostRoot: root,
+        hostRootKey: ctx.selfRootKey,
+        packageManager,
+        ...(options.memory ? { cache: options.memory.packageOwners } : {}),
+      })),
     );
   }
   const reboot = await checkReboot({

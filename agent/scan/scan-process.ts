@@ -2,7 +2,7 @@
 // procfs answers from memory, and a thread-pool round trip per file would cost more than the read.
 // The cheap reads (stat, maps, exe) come first; cgroup, status and cmdline are read only for
 // processes found stale, so a clean host costs about three reads per process.
-import { type BigIntStats, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { type BigIntStats, readdirSync, readlinkSync, statSync } from 'node:fs';
 import type { Attribution, FileKind, StaleFile, StaleProcess } from '../../shared/scan-report.js';
 import { SCAN_REPORT_LIMITS } from '../../shared/scan-report-limits.js';
 import type { ScanConfig } from '../config/scan-config.js';
@@ -14,8 +14,9 @@ import { decodeDevice } from '../host/file-stat.js';
 import type { ProcessFiles, ProcessRoot } from '../host/process-files.js';
 import { parseCgroupPath } from '../procfs/parse-cgroup.js';
 import { DELETED_SUFFIX, parseExecMappings } from '../procfs/parse-maps.js';
-import { isKernelThread, parseProcStat, processStartMs } from '../procfs/parse-stat.js';
+import { type ProcStat, parseProcStat, processStartMs } from '../procfs/parse-stat.js';
 import { parseCmdline, parseStatusUid } from '../procfs/parse-status.js';
+import { readProcText } from '../procfs/read-proc-file.js';
 import { detectInterpreter } from '../scripts/detect-interpreter.js';
 import { findScriptFiles, type ScriptParseCache } from '../scripts/find-script-files.js';
 import { findOpenJars } from '../scripts/java-jars.js';
@@ -49,23 +50,36 @@ const VANISHED_CODES = new Set(['ENOENT', 'ESRCH']);
 const SELF_PREFIX = '';
 
 export function scanProcess(pid: number, ctx: ScanContext): ProcessOutcome {
+  if (pid === ctx.selfPid) return { kind: 'skipped' };
   const dir = `${ctx.procRoot}/${pid}`;
-  let comm: string | undefined;
+  // /proc/PID/stat is read only when needed: for the start time when a file changed after boot,
+  // and for the report when the process is stale. A clean process costs maps and three readlinks.
+  let stat: ProcStat | undefined;
+  const readStat = (): ProcStat => {
+    stat ??= parseProcStat(readProcText(`${dir}/stat`));
+    if (!stat) throw new MalformedStat();
+    return stat;
+  };
   try {
-    const stat = parseProcStat(readFileSync(`${dir}/stat`, 'utf8'));
-    if (!stat) return { kind: 'unreadable', pid, error: 'malformed /proc/PID/stat' };
-    comm = stat.comm;
-    if (pid === ctx.selfPid || isKernelThread(stat) || stat.state === 'Z' || stat.state === 'X') {
+    // Kernel threads and zombies have empty maps.
+    const mapsText = readProcText(`${dir}/maps`);
+    if (mapsText.length === 0) return { kind: 'skipped' };
+    const exe = stripDeleted(readlinkSync(`${dir}/exe`));
+    if (
+      ctx.config.ignoreProcesses.length > 0 &&
+      (ctx.ignoreProcess(readStat().comm) || ctx.ignoreProcess(exe))
+    ) {
       return { kind: 'skipped' };
     }
-    const mapsText = readFileSync(`${dir}/maps`, 'utf8');
-    if (mapsText.length === 0) return { kind: 'skipped' }; // exiting or a kernel thread
-    const exe = stripDeleted(readlinkSync(`${dir}/exe`));
-    if (ctx.ignoreProcess(stat.comm) || ctx.ignoreProcess(exe)) return { kind: 'skipped' };
     const root = ctx.capturedRoot ?? readProcessRoot(dir, ctx.selfRootKey);
+    let startMs: number | undefined;
     const judge: JudgeContext = {
       lookup: (path) => ctx.files.stat(root, path),
-      processStartMs: processStartMs(ctx.bootTimeSeconds, stat.startTicks, ctx.clockTicksPerSecond),
+      bootTimeMs: ctx.bootTimeSeconds * 1000,
+      get processStartMs() {
+        startMs ??= processStartMs(ctx.bootTimeSeconds, readStat().startTicks, ctx.clockTicksPerSecond);
+        return startMs;
+      },
       toleranceMs: ctx.config.modifiedToleranceMs,
     };
 
@@ -82,7 +96,7 @@ export function scanProcess(pid: number, ctx: ScanContext): ProcessOutcome {
     if (interpreter === 'java') {
       filesChecked += checkOpenJars(dir, ctx, judge, found);
     } else if (interpreter !== undefined && ctx.config.scripts) {
-      const argv = parseCmdline(readFileSync(`${dir}/cmdline`, 'utf8'));
+      const argv = parseCmdline(readProcText(`${dir}/cmdline`));
       const cwd = readlinkSync(`${dir}/cwd`);
       const scripts = findScriptFiles({
         interpreter,
@@ -104,16 +118,17 @@ export function scanProcess(pid: number, ctx: ScanContext): ProcessOutcome {
     // Every path looks missing through the /proc/PID/root of a process that just exited.
     if (root.volatile) statSync(dir);
 
+    const { comm, ppid } = readStat();
     const attribution = attribute(dir, pid, ctx);
     if (attribution.unit !== undefined && ctx.ignoreUnit(attribution.unit))
       return { kind: 'clean', filesChecked };
-    const uid = parseStatusUid(readFileSync(`${dir}/status`, 'utf8'));
-    const cmdline = parseCmdline(readFileSync(`${dir}/cmdline`, 'utf8'));
+    const uid = parseStatusUid(readProcText(`${dir}/status`));
+    const cmdline = parseCmdline(readProcText(`${dir}/cmdline`));
     const process: StaleProcess = {
       pid,
-      ppid: stat.ppid,
+      ppid,
       ...(uid !== undefined ? { uid } : {}),
-      comm: stat.comm,
+      comm,
       exe,
       cmdline: cmdline
         .slice(0, SCAN_REPORT_LIMITS.cmdlineArgs)
@@ -128,7 +143,7 @@ export function scanProcess(pid: number, ctx: ScanContext): ProcessOutcome {
     }
     return { kind: 'stale', filesChecked, process, root };
   } catch (err) {
-    return failureOutcome(err, pid, comm);
+    return failureOutcome(err, pid, stat?.comm ?? commOf(dir));
   }
 }
 
@@ -184,7 +199,7 @@ function readProcessRoot(dir: string, selfRootKey: string): ProcessRoot {
 function attribute(dir: string, pid: number, ctx: ScanContext): Attribution {
   let cgroupPath: string | undefined;
   try {
-    cgroupPath = parseCgroupPath(readFileSync(`${dir}/cgroup`, 'utf8'));
+    cgroupPath = parseCgroupPath(readProcText(`${dir}/cgroup`));
   } catch (err) {
     if (VANISHED_CODES.has((err as NodeJS.ErrnoException).code ?? '')) throw err;
   }
@@ -201,7 +216,21 @@ function isInOtherPidNamespace(dir: string, hostPidNamespace: string | undefined
   }
 }
 
+/** Best effort, for naming an unreadable process: stat is readable by every user. */
+function commOf(dir: string): string | undefined {
+  try {
+    return parseProcStat(readProcText(`${dir}/stat`))?.comm;
+  } catch {
+    return undefined;
+  }
+}
+
+class MalformedStat extends Error {
+  override readonly message = 'malformed /proc/PID/stat';
+}
+
 function failureOutcome(err: unknown, pid: number, comm: string | undefined): ProcessOutcome {
+  if (err instanceof MalformedStat) return { kind: 'unreadable', pid, error: err.message };
   const code = (err as NodeJS.ErrnoException).code;
   if (code !== undefined && VANISHED_CODES.has(code)) return { kind: 'vanished' };
   return {

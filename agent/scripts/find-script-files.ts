@@ -31,7 +31,7 @@ export interface FindScriptFilesInput {
   cache?: ScriptParseCache;
 }
 
-export const SCRIPT_FILE_DEFAULTS = Object.freeze({ maxFiles: 400, maxBytesPerFile: 512 * 1024 });
+export const SCRIPT_FILE_DEFAULTS = Object.freeze({ maxFiles: 400, maxBytesPerFile: 64 * 1024 });
 
 /** Imports followed per file, and import resolutions per process: a hostile file stays cheap. */
 const MAX_IMPORTS_PER_FILE = 2000;

@@ -3,6 +3,7 @@
 // `use if COND, Module`, and the directories of `use lib` and of -I on the #! line (they change
 // @INC for what follows). POD, __END__/__DATA__, heredocs and comments are skipped; strings are
 // blanked per line, so an odd quote in a regex cannot swallow the rest of the file.
+import { blankLineStrings } from './blank-line-strings.js';
 import { perlShebangIncludeDirs } from './perl-argv.js';
 
 export type PerlImport =
@@ -10,8 +11,6 @@ export type PerlImport =
   | { kind: 'file'; path: string }
   | { kind: 'lib'; dirs: string[] };
 
-/** Brackets a blanked string's index in tokenized code; private use, so absent from code itself. */
-const MARK = '\uE000';
 const MODULE_NAME = /^[A-Za-z_]\w*(?:::\w+)*$/;
 const USE = /(?:^|[;{}])\s*(use|no)\s+([A-Za-z_]\w*(?:::\w+)*)(?=[\s;(]|$)([^;]*)/gm;
 const REQUIRE = /(?<![\w$@%&:>-])require\s+(?:([A-Za-z_]\w*(?:::\w+)*)|\uE000(\d+)\uE000)/g;
@@ -21,29 +20,6 @@ const HEREDOC = /<<(~?)(?:\uE000(\d+)\uE000|([A-Za-z_]\w*))/g;
 interface Tokenized {
   code: string;
   strings: string[];
-}
-
-/** One line: '…' and "…" closed on the same line become marks, a # comment is dropped. */
-function tokenizeLine(line: string, strings: string[]): string {
-  let code = '';
-  let i = 0;
-  while (i < line.length) {
-    const ch = line[i] as string;
-    if (ch === '#' && line[i - 1] !== '$') break;
-    if (ch === '"' || ch === "'") {
-      let j = i + 1;
-      while (j < line.length && line[j] !== ch) j += line[j] === '\\' ? 2 : 1;
-      if (j < line.length) {
-        code += `${MARK}${strings.length}${MARK}`;
-        strings.push(line.slice(i + 1, j));
-        i = j + 1;
-        continue;
-      }
-    }
-    code += ch;
-    i++;
-  }
-  return code;
 }
 
 function tokenize(source: string): Tokenized {
@@ -71,7 +47,8 @@ function tokenize(source: string): Tokenized {
       continue;
     }
     if (/^__(?:END|DATA)__\b/.test(line)) break;
-    const code = tokenizeLine(line, strings);
+    // $#array is the last index of @array, no comment.
+    const code = blankLineStrings(line, strings, (text, at) => text[at - 1] !== '$');
     for (const match of code.matchAll(HEREDOC)) {
       const end = match[2] !== undefined ? (strings[Number(match[2])] ?? '') : (match[3] ?? '');
       const indented = match[1] === '~';

@@ -42,7 +42,8 @@ function stringEnd(source: string, from: number, quote: string): { end: number; 
     if (eol >= 0 && (close < 0 || eol < close)) return { end: eol, closed: false };
     if (close < 0) return { end: source.length, closed: false };
     let backslashes = 0;
-    while (close - backslashes - 1 >= from && source.charCodeAt(close - backslashes - 1) === 92) backslashes++;
+    while (close - backslashes - 1 >= from && source.charCodeAt(close - backslashes - 1) === 92)
+      backslashes++;
     if (backslashes % 2 === 0) return { end: close, closed: true };
     j = close + 1;
   }

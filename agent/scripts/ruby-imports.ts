@@ -3,14 +3,13 @@
 // the file (`require File.expand_path('../x', __FILE__)`, `File.join(__dir__, 'x')`). Comments,
 // =begin/=end blocks, heredocs and everything after __END__ are skipped; strings are blanked per
 // line. `autoload` is left out: it names files that load only if the constant is used.
+import { blankLineStrings } from './blank-line-strings.js';
 
 export type RubyImport =
   | { kind: 'feature'; name: string }
   | { kind: 'relative'; path: string }
   | { kind: 'load'; path: string };
 
-/** Brackets a blanked string's index in tokenized code; private use, so absent from code itself. */
-const MARK = '\uE000';
 const CALL = String.raw`(?<![\w.:$@])(require|require_relative|load)\b\s*\(?\s*`;
 const DIR_OF_FILE = String.raw`(?:__dir__|File\.dirname\(\s*__FILE__\s*\))`;
 const LITERAL = new RegExp(`${CALL}\\uE000(\\d+)\\uE000`, 'g');
@@ -23,28 +22,6 @@ const JOIN = new RegExp(
   'g',
 );
 const HEREDOC = /<<([~-]?)(?:\uE000(\d+)\uE000|([A-Za-z_]\w*))/g;
-
-function tokenizeLine(line: string, strings: string[]): string {
-  let code = '';
-  let i = 0;
-  while (i < line.length) {
-    const ch = line[i] as string;
-    if (ch === '#') break;
-    if (ch === '"' || ch === "'") {
-      let j = i + 1;
-      while (j < line.length && line[j] !== ch) j += line[j] === '\\' ? 2 : 1;
-      if (j < line.length) {
-        code += `${MARK}${strings.length}${MARK}`;
-        strings.push(line.slice(i + 1, j));
-        i = j + 1;
-        continue;
-      }
-    }
-    code += ch;
-    i++;
-  }
-  return code;
-}
 
 function tokenize(source: string): { code: string; strings: string[] } {
   const strings: string[] = [];
@@ -70,7 +47,7 @@ function tokenize(source: string): { code: string; strings: string[] } {
       continue;
     }
     if (/^__END__\s*$/.test(line)) break;
-    const code = tokenizeLine(line, strings);
+    const code = blankLineStrings(line, strings, () => true);
     for (const match of code.matchAll(HEREDOC)) {
       const end = match[2] !== undefined ? (strings[Number(match[2])] ?? '') : (match[3] ?? '');
       const indented = match[1] !== '';

@@ -18,8 +18,13 @@ export interface ScriptParseCache {
 /** Entries kept per map, so that a scan of a host with thousands of containers stays bounded. */
 export const SCRIPT_CACHE_MAX_ENTRIES = 100_000;
 
-export function createScriptParseCache(): ScriptParseCache {
-  return { imports: new Map(), listings: new Map(), searchPaths: new Map(), links: new Map() };
+/**
+ * A fresh cache for one scan. `imports` may be carried over from the previous scan of a
+ * long-running agent: its keys include each file's inode, size and mtime, so a changed file is
+ * parsed again. Listings, search paths and links describe the filesystem now and never carry over.
+ */
+export function createScriptParseCache(imports: ScriptParseCache['imports'] = new Map()): ScriptParseCache {
+  return { imports, listings: new Map(), searchPaths: new Map(), links: new Map() };
 }
 
 /** Stores unless the map is full: a full cache costs speed, never correctness. */

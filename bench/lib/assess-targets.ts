@@ -54,9 +54,10 @@ export function assessTargets(results: StaleHostResults): TargetCheck[] {
       pass: rescan.ms.median < TARGETS.rescanMs && rescan.verdict.ok,
     });
   }
-  if (results.peakRss.length > 0) {
-    const worst = Math.max(...results.peakRss.map((r) => r.kib.max));
-    const cases = results.peakRss.map((r) => `${r.case} median ${formatKib(r.kib.median)}`).join(', ');
+  const rss = results.peakRss.filter((r) => r.variant === undefined);
+  if (rss.length > 0) {
+    const worst = Math.max(...rss.map((r) => r.kib.max));
+    const cases = rss.map((r) => `${r.case} median ${formatKib(r.kib.median)}`).join(', ');
     checks.push({
       target: `afterpatch scan peak RSS under ${formatKib(TARGETS.peakRssKib)}`,
       figure: `largest ${formatKib(worst)} (${cases})`,
@@ -71,5 +72,5 @@ export function toolResult(
   tool: Tool,
   caseName: CaseName,
 ): ToolResult | undefined {
-  return results.tools.find((t) => t.tool === tool && t.case === caseName);
+  return results.tools.find((t) => t.tool === tool && t.case === caseName && t.variant === undefined);
 }

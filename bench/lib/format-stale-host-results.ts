@@ -32,10 +32,11 @@ export function formatStaleHostResults(results: StaleHostResults): string {
     lines.push(
       '### afterpatch scan --json, peak RSS',
       '',
-      row(['Case', 'Median', 'Min', 'Max', 'Runs', 'Method', 'Processes on host']),
-      row(Array(7).fill('---')),
+      row(['Command', 'Case', 'Median', 'Min', 'Max', 'Runs', 'Method', 'Processes on host']),
+      row(Array(8).fill('---')),
       ...results.peakRss.map((r) =>
         row([
+          `afterpatch scan --json${r.variant ? ` ${r.variant}` : ''}`,
           r.case,
           formatKib(r.kib.median),
           formatKib(r.kib.min),
@@ -80,6 +81,20 @@ export function formatStaleHostResults(results: StaleHostResults): string {
       '',
     );
   }
+  if (results.census.length > 0) {
+    lines.push(
+      'The host (the scanner reads the scripts of interpreter processes; the load shows other activity):',
+      '',
+    );
+    for (const { when, census } of results.census) {
+      const kinds = Object.entries(census.interpreters)
+        .map(([kind, n]) => `${n} ${kind}`)
+        .join(', ');
+      const load = census.loadAverage.map((l) => l.toFixed(2)).join(' ');
+      lines.push(`- ${when}: ${census.processes} processes; interpreters: ${kinds || 'none'}; load ${load}`);
+    }
+    lines.push('');
+  }
   if (results.failures.length > 0) {
     lines.push(
       '### Failed measurements',
@@ -104,10 +119,10 @@ function toolRow(t: ToolResult): string {
   const m = t.measurement;
   if (m === undefined) {
     const why = (t.reason ?? '').split('\n')[0]!.slice(0, 120);
-    return row([t.tool, t.case, `${t.status}: ${why}`, '', '', '', '', '', '']);
+    return row([toolName(t), t.case, `${t.status}: ${why}`, '', '', '', '', '', '']);
   }
   return row([
-    t.tool,
+    toolName(t),
     t.case,
     formatMs(m.wallMs.median),
     formatMs(m.wallMs.min),
@@ -117,6 +132,10 @@ function toolRow(t: ToolResult): string {
     t.verdict ? String(t.verdict.others.length) : '?',
     range(m.processesOnHost),
   ]);
+}
+
+function toolName(t: ToolResult): string {
+  return t.variant ? `${t.tool} ${t.variant}` : t.tool;
 }
 
 function foundCell(v: Verdict): string {

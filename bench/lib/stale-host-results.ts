@@ -1,6 +1,7 @@
 // The shape of bench/results/scan-stale-host-<date>.json: everything one run of the stale-host
 // benchmark measured, with the machine it ran on. Types only.
 import type { HolderParent } from './holder-fleet.js';
+import type { HostCensus } from './host-census.js';
 import type { HostInfo } from './host-info.js';
 import type { CommandMeasurement } from './measure-command.js';
 import type { PeakRssMethod } from './peak-rss.js';
@@ -9,6 +10,8 @@ import type { Summary } from './stats.js';
 
 export type Tool = 'afterpatch' | 'checkrestart' | 'needrestart';
 export type CaseName = 'stale' | 'clean';
+/** What --skip accepts: a peer, or afterpatch's diagnostic variants. */
+export type Skippable = 'checkrestart' | 'needrestart' | 'diagnostics';
 
 /** Whether a tool found what was planted: every holder in the stale case, none in the clean one. */
 export interface Verdict {
@@ -24,6 +27,8 @@ export interface Verdict {
 
 export interface ToolResult {
   readonly tool: Tool;
+  /** Extra flags of a diagnostic run (e.g. "--no-scripts"); absent for the measured command. */
+  readonly variant?: string;
   readonly case: CaseName;
   readonly status: 'measured' | 'skipped' | 'failed';
   /** Why it was skipped or how it failed. */
@@ -42,6 +47,8 @@ export interface ToolResult {
 
 export interface PeakRssResult {
   readonly case: CaseName;
+  /** Extra flags of a diagnostic run; absent for plain `scan --json`. */
+  readonly variant?: string;
   readonly command: readonly string[];
   readonly method: PeakRssMethod;
   readonly samplesKib: readonly number[];
@@ -70,7 +77,7 @@ export interface StaleHostOptions {
   /** init: holders re-parented to PID 1 (like services); bench: children of the benchmark. */
   readonly holderParent: HolderParent;
   readonly parent: string;
-  readonly skip: readonly Tool[];
+  readonly skip: readonly Skippable[];
   readonly resultsDir: string;
 }
 
@@ -86,6 +93,8 @@ export interface StaleHostResults {
   readonly tools: readonly ToolResult[];
   readonly peakRss: readonly PeakRssResult[];
   readonly rescans: readonly RescanResult[];
+  /** The host before each case and after the last: processes, interpreters, load. */
+  readonly census: readonly { readonly when: string; readonly census: HostCensus }[];
   /** Measurements that could not be made, with the error. */
   readonly failures: readonly string[];
 }

@@ -70,7 +70,7 @@ export class CapturedTree {
       const shown = entry.deleted ? `${entry.path} (deleted)` : entry.path;
       return `${start}-${end} r-xp 00000000 ${device} ${entry.inode}    ${shown}`;
     });
-    this.write(`${dir}/maps`, `${lines.join('\n')}\n`);
+    this.write(`${dir}/maps`, lines.length > 0 ? `${lines.join('\n')}\n` : '');
     symlinkSync(p.exe, join(this.root, dir, 'exe'));
     symlinkSync('/', join(this.root, dir, 'cwd'));
     this.write(`${dir}/cgroup`, `0::${p.cgroup ?? '/'}\n`);

@@ -25,7 +25,7 @@ function fileStat(ino: bigint, overrides: Partial<FileStat> = {}): FileStat {
 }
 
 function context(files: Record<string, FileStat>): JudgeContext {
-  return { lookup: (p) => files[p], processStartMs: START, toleranceMs: 2000 };
+  return { lookup: (p) => files[p], bootTimeMs: START - 3_600_000, processStartMs: START, toleranceMs: 2000 };
 }
 
 function held(rawPath: string, inode: bigint, dev = disk): HeldFile {
@@ -131,5 +131,23 @@ describe('judgeReadFile (scripts and modules)', () => {
   });
   it('flags a removed script', () => {
     assert.equal(judgeReadFile('/srv/gone.py', context({}))?.reason, 'deleted');
+  });
+});
+
+describe('the start time is read only when it can matter', () => {
+  it('never asks for it when the file has not changed since boot', () => {
+    let asked = 0;
+    const ctx: JudgeContext = {
+      lookup: () => fileStat(1n),
+      bootTimeMs: START - 3_600_000,
+      get processStartMs() {
+        asked++;
+        return START;
+      },
+      toleranceMs: 2000,
+    };
+    assert.equal(judgeHeldFile(held('/lib/a.so', 1n), ctx), undefined);
+    assert.equal(judgeReadFile('/lib/a.py', ctx), undefined);
+    assert.equal(asked, 0);
   });
 });

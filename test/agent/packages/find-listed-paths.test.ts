@@ -48,3 +48,16 @@ describe('findListedPaths', () => {
     });
   }
 });
+
+describe('findListedPaths on bytes', () => {
+  it('finds whole lines in a buffer, as in a string', () => {
+    const bytes = Buffer.from(`${list}\n/usr/share/dоc/ü\n`);
+    assert.deepEqual(findListedPaths(bytes, wanted(['/.', '/usr/lib/x/libssl.so', '/usr/share/dоc/ü'])), [
+      '/.',
+      '/usr/share/dоc/ü',
+    ]);
+    assert.deepEqual(findListedPaths(bytes, wanted(['/usr/lib/x/libssl.so.3', ...padding])), [
+      '/usr/lib/x/libssl.so.3',
+    ]);
+  });
+});

@@ -69,11 +69,13 @@ describe('resolveDpkgPackages on a fake merged-/usr root', () => {
     // libc6 is installed for two architectures, so the name carries the architecture.
     assert.deepEqual(owners.get('/usr/lib/x86_64-linux-gnu/libc.so.6'), {
       name: 'libc6:amd64',
+      source: 'glibc',
       installedVersion: '2.36-9+deb12u14',
       previousVersion: '2.36-9+deb12u10',
     });
     assert.deepEqual(owners.get('/lib/i386-linux-gnu/libc.so.6'), {
       name: 'libc6:i386',
+      source: 'glibc',
       installedVersion: '2.36-9+deb12u14',
       previousVersion: '2.36-9+deb12u9',
     });
@@ -88,6 +90,7 @@ describe('resolveDpkgPackages on a fake merged-/usr root', () => {
     const { owners } = await resolved;
     assert.deepEqual(owners.get('/usr/lib/x86_64-linux-gnu/libssl.so.3'), {
       name: 'libssl3',
+      source: 'openssl',
       installedVersion: '3.0.19-1~deb12u2',
       previousVersion: '3.0.11-1~deb12u2',
     });

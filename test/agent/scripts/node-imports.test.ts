@@ -38,3 +38,12 @@ describe('extractNodeImports', () => {
     it(name, () => assert.deepEqual(extractNodeImports(source), expected));
   }
 });
+
+describe('extractNodeImports on hostile input', () => {
+  it('stays linear on a line of escaped, never closed quotes', () => {
+    const started = Date.now();
+    assert.deepEqual(extractNodeImports(`${'"\\'.repeat(100_000)}x\nrequire('a')`), ['a']);
+    // Quadratic scanning takes minutes on this input; linear takes milliseconds.
+    assert.ok(Date.now() - started < 2000);
+  });
+});

@@ -58,3 +58,12 @@ describe('extractPerlImports', () => {
     it(name, () => assert.deepEqual(extractPerlImports(source), expected));
   }
 });
+
+describe('extractPerlImports on hostile input', () => {
+  it('stays linear on a line of escaped, never closed quotes', () => {
+    const started = Date.now();
+    assert.deepEqual(extractPerlImports(`${'"\\'.repeat(100_000)}\nuse A;`), [mod('A')]);
+    // Quadratic scanning takes minutes on this input; linear takes milliseconds.
+    assert.ok(Date.now() - started < 2000);
+  });
+});

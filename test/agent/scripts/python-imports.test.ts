@@ -79,3 +79,12 @@ describe('extractPythonImports', () => {
     it(name, () => assert.deepEqual(extractPythonImports(source), expected));
   }
 });
+
+describe('extractPythonImports on hostile input', () => {
+  it('stays linear on a line of escaped, never closed quotes', () => {
+    const started = Date.now();
+    assert.deepEqual(extractPythonImports(`${'"\\'.repeat(100_000)}\nimport a`), [abs('a')]);
+    // Quadratic scanning takes minutes on this input; linear takes milliseconds.
+    assert.ok(Date.now() - started < 2000);
+  });
+});

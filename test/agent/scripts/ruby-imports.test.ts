@@ -35,3 +35,12 @@ describe('extractRubyImports', () => {
     it(name, () => assert.deepEqual(extractRubyImports(source), expected));
   }
 });
+
+describe('extractRubyImports on hostile input', () => {
+  it('stays linear on a line of escaped, never closed quotes', () => {
+    const started = Date.now();
+    assert.deepEqual(extractRubyImports(`${'"\\'.repeat(100_000)}\nrequire 'a'`), [feature('a')]);
+    // Quadratic scanning takes minutes on this input; linear takes milliseconds.
+    assert.ok(Date.now() - started < 2000);
+  });
+});

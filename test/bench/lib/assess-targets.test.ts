@@ -91,6 +91,12 @@ function results(overrides: Partial<StaleHostResults> = {}): StaleHostResults {
         memory: { rssKib: 60_000, hwmKib: 65_000, heapUsedKib: 10_000 },
       },
     ],
+    census: [
+      {
+        when: 'before stale',
+        census: { processes: 601, interpreters: { node: 2 }, loadAverage: [0.5, 0.25, 0] },
+      },
+    ],
     failures: [],
     ...overrides,
   };
@@ -129,6 +135,14 @@ describe('assessTargets', () => {
     assert.deepEqual(passes(r), [true, null, true, true]);
   });
 
+  it('judges the plain scan, not the diagnostic variants', () => {
+    const base = results();
+    const diagnostic: ToolResult = { ...tool('afterpatch', 50_000), variant: '--no-scripts' };
+    const fatDiagnostic = { ...base.peakRss[0]!, variant: '--no-scripts', kib: summarize([90_000]) };
+    const r = results({ tools: [diagnostic, ...base.tools], peakRss: [fatDiagnostic, ...base.peakRss] });
+    assert.deepEqual(passes(r), [true, true, true, true]);
+  });
+
   it('fails the rescan and RSS targets above their limits', () => {
     const base = results();
     const slow = { ...base.rescans[0]!, ms: summarize([49, 55, 60]) };
@@ -151,6 +165,7 @@ describe('formatStaleHostResults', () => {
     );
     assert.match(text, /^\| checkrestart \| stale \| 250 ms .*\| 480-500\/500 \*\*NOT OK\*\* \|/m);
     assert.match(text, /^\| needrestart \| stale \| 40\.0 s \|/m);
+    assert.match(text, /^- before stale: 601 processes; interpreters: 2 node; load 0\.50 0\.25 0\.00$/m);
     assert.match(text, /^\| afterpatch scan peak RSS under 60\.0 MiB \| largest 50\.8 MiB .*\| PASS \|$/m);
     assert.match(text, /^\| in-process rescan under 50 ms \(stale host, 602 processes\) \| median 30\.0 ms/m);
   });
