@@ -7,12 +7,13 @@
 // The holders' library lives in a temp dir under /var/lib, not /tmp: needrestart and
 // checkrestart ignore everything under /tmp, so there they would be fast because they are blind.
 import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { buildNative } from '../test/helpers/native.js';
 import { repoRoot } from '../test/helpers/paths.js';
 import { type AfterpatchFindings, parseAfterpatchReport } from './lib/afterpatch-findings.js';
+import { readCodeVersion } from './lib/code-version.js';
 import { compareFindings } from './lib/compare-findings.js';
 import { countProcesses } from './lib/count-processes.js';
 import { formatStaleHostResults } from './lib/format-stale-host-results.js';
@@ -192,7 +193,7 @@ async function measureAfterpatch(
     caseName,
     measurement.runs.map((r) => r.holdersFound),
     lastOthers(measurement.runs),
-    `holders counted only when flagged for ${ctx.library}`,
+    `flagged for ${basename(ctx.library)}`,
   );
   return {
     tool: 'afterpatch',
@@ -244,7 +245,7 @@ async function measureCheckrestart(ctx: Context, caseName: CaseName): Promise<To
     ...base,
     ok: base.ok && countsMatch,
     note: countsMatch
-      ? 'PIDs from one -v run; timed runs printed the same count'
+      ? 'PIDs from the -v run; same count in every run'
       : `timed runs printed counts ${measurement.runs.map((r) => r.reported).join(', ')}, -v run ${listed.processCount}`,
   };
   return { tool: 'checkrestart', case: caseName, status: 'measured', measurement, pidCheck, verdict };
@@ -443,6 +444,7 @@ async function main(): Promise<number> {
   }
   const startedAt = new Date();
   const host = await readHostInfo();
+  const code = await readCodeVersion(repoRoot);
 
   let fleet: HolderFleet | undefined;
   const dir = realpathSync(mkdtempSync(join(options.parent, 'afterpatch-bench-')));
@@ -489,6 +491,7 @@ async function main(): Promise<number> {
       startedAt: startedAt.toISOString(),
       finishedAt: new Date().toISOString(),
       host,
+      code,
       options,
       library: ctx.library,
       holderPids: fleet.pids.size,

@@ -12,6 +12,14 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'find processes running replaced code and whether a reboot is needed (this host)',
     load: async () => (await import('../agent/cli/scan-command.js')).scanCommand,
   },
+  server: {
+    summary: 'run the server that agents report to and operators query (--port, --data-dir)',
+    load: async () => (await import('../server/cli/server-command.js')).serverCommand,
+  },
+  agent: {
+    summary: 'run the agent: scan on a schedule and after upgrades, deliver reports to the server',
+    load: async () => (await import('../agent/cli/agent-command.js')).agentCommand,
+  },
 };
 
 export const EXIT_INTERNAL_ERROR = 70;

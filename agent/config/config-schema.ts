@@ -48,12 +48,7 @@ export const AgentDaemonConfigFile = Type.Object(
     reconnectBaseSeconds: Type.Optional(Type.Number({ minimum: 0.1, maximum: 60 })),
     reconnectCapSeconds: Type.Optional(Type.Number({ minimum: 1, maximum: 3600 })),
     logLevel: Type.Optional(
-      Type.Union([
-        Type.Literal('debug'),
-        Type.Literal('info'),
-        Type.Literal('warn'),
-        Type.Literal('error'),
-      ]),
+      Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')]),
     ),
   },
   { additionalProperties: false },

@@ -15,6 +15,9 @@ export function formatStaleHostResults(results: StaleHostResults): string {
     '',
     `Machine: ${host.nproc} CPUs (${host.cpuModel}), ${host.memTotalMiB} MiB RAM, Linux ${host.kernelRelease}, ` +
       `${host.os}, Node ${host.node}, afterpatch ${host.afterpatch}; ${packages}.`,
+    `Code: commit ${results.code.commit.slice(0, 12)}` +
+      (results.code.changedFiles > 0 ? ` with ${results.code.changedFiles} changed files` : '') +
+      '.',
     `Holders: ${results.holderPids} processes mapping ${results.library}, parent ${holderParentText(options.holderParent)}; ` +
       `runs ${options.runs} (needrestart ${options.needrestartRuns}), warm-up ${options.warmup}, rescans ${options.rescans}.`,
     '',
@@ -93,6 +96,16 @@ export function formatStaleHostResults(results: StaleHostResults): string {
       const load = census.loadAverage.map((l) => l.toFixed(2)).join(' ');
       lines.push(`- ${when}: ${census.processes} processes; interpreters: ${kinds || 'none'}; load ${load}`);
     }
+    // The benchmark itself is one node process; any other interpreter was someone else's.
+    const foreign = Math.max(...results.census.map((c) => sum(Object.values(c.census.interpreters)))) - 1;
+    if (foreign > 0) {
+      lines.push(
+        '',
+        `**Note:** up to ${foreign} interpreter processes besides this benchmark were running. afterpatch ` +
+          'reads the scripts and modules of every interpreter process, so its figures include that work ' +
+          '(compare with the --no-scripts rows); rerun on an idle machine for comparable figures.',
+      );
+    }
     lines.push('');
   }
   if (results.failures.length > 0) {
@@ -158,6 +171,10 @@ function uniqueCommands(tools: readonly ToolResult[]): string[] {
 
 function range(r: { min: number; max: number }): string {
   return r.min === r.max ? String(r.min) : `${r.min}-${r.max}`;
+}
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
 }
 
 function row(cells: readonly string[]): string {

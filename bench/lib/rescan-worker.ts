@@ -1,5 +1,6 @@
 // The long-running-process case: one Node process (like the agent) that calls scanHost() again
-// and again, carrying the parsed script imports from one scan to the next as the agent does.
+// and again, carrying one ScanMemory (parsed script imports, package owners) from one scan to
+// the next as the agent does.
 // Started by scan-stale-host as `node rescan-worker.js --scans N --file PATH`; the first scan
 // warms the caches and the JIT and is reported apart, then N scans are timed. Prints one JSON
 // document (RescanOutput) on stdout.
@@ -58,7 +59,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(output)}\n`);
 }
 
-/** Kept for the life of the process, like the agent's: unchanged scripts are not parsed again. */
+// Kept for the life of the process, like the agent's: unchanged scripts and package databases
+// are not read again.
 const memory = createScanMemory();
 
 async function timedScan(file: string) {

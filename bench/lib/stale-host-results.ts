@@ -1,5 +1,7 @@
 // The shape of bench/results/scan-stale-host-<date>.json: everything one run of the stale-host
 // benchmark measured, with the machine it ran on. Types only.
+
+import type { CodeVersion } from './code-version.js';
 import type { HolderParent } from './holder-fleet.js';
 import type { HostCensus } from './host-census.js';
 import type { HostInfo } from './host-info.js';
@@ -86,6 +88,7 @@ export interface StaleHostResults {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly host: HostInfo;
+  readonly code: CodeVersion;
   readonly options: StaleHostOptions;
   /** The library every holder maps, replaced by rename between the clean and the stale case. */
   readonly library: string;

@@ -18,6 +18,19 @@ describe('agent config file', () => {
     assert.equal(config.scan?.tempPolicy, 'ignore');
   });
 
+  it('accepts and checks the agent section', async () => {
+    const config = await parseConfigText(
+      '{"agent":{"serverUrl":"https://s.example","scanIntervalSeconds":600,"outboxMaxReports":10}}',
+      'f.json',
+    );
+    assert.equal(config.agent?.scanIntervalSeconds, 600);
+    await assert.rejects(
+      () => parseConfigText('{"agent":{"scanIntervalSeconds":1}}', 'f.json'),
+      /scanIntervalSeconds/,
+    );
+    await assert.rejects(() => parseConfigText('{"agent":{"credential":"x"}}', 'f.json'), ConfigError);
+  });
+
   it('names the file and the bad field', async () => {
     await assert.rejects(
       () => parseConfigText('{"scan":{"tempPolicy":"sometimes"}}', '/etc/afterpatch/agent.json'),

@@ -55,6 +55,7 @@ function results(overrides: Partial<StaleHostResults> = {}): StaleHostResults {
       afterpatch: '0.1.0',
       packages: { needrestart: '3.6', 'debian-goodies': '0.88.1' },
     },
+    code: { commit: '0123456789abcdef', changedFiles: 2 },
     options: {
       holders: 500,
       runs: 3,
@@ -152,6 +153,16 @@ describe('assessTargets', () => {
 });
 
 describe('formatStaleHostResults', () => {
+  it('says nothing about other interpreters when only the benchmark itself ran', () => {
+    const census = [
+      {
+        when: 'before stale',
+        census: { processes: 600, interpreters: { node: 1 }, loadAverage: [0, 0, 0] as const },
+      },
+    ];
+    assert.doesNotMatch(formatStaleHostResults(results({ census })), /\*\*Note:\*\*/);
+  });
+
   it('prints the figures, what was found and the verdicts as Markdown tables', () => {
     const blind: Verdict = { ...okVerdict, holdersFound: 480, largestHoldersFound: 500, ok: false };
     const text = formatStaleHostResults(
@@ -165,6 +176,8 @@ describe('formatStaleHostResults', () => {
     );
     assert.match(text, /^\| checkrestart \| stale \| 250 ms .*\| 480-500\/500 \*\*NOT OK\*\* \|/m);
     assert.match(text, /^\| needrestart \| stale \| 40\.0 s \|/m);
+    assert.match(text, /^\*\*Note:\*\* up to 1 interpreter processes besides this benchmark/m);
+    assert.match(text, /^Code: commit 0123456789ab with 2 changed files\.$/m);
     assert.match(text, /^- before stale: 601 processes; interpreters: 2 node; load 0\.50 0\.25 0\.00$/m);
     assert.match(text, /^\| afterpatch scan peak RSS under 60\.0 MiB \| largest 50\.8 MiB .*\| PASS \|$/m);
     assert.match(text, /^\| in-process rescan under 50 ms \(stale host, 602 processes\) \| median 30\.0 ms/m);

@@ -1,0 +1,206 @@
+// The agent WebSocket endpoint, GET /api/v1/agent/ws. `ws` runs without a server of its own: the
+// HTTP server's 'upgrade' event comes here, the agent JWT is checked (and the host looked up)
+// BEFORE the upgrade, and a refused client gets a plain HTTP 401/404/503 with the usual error
+// body. One connection per host on this server: a new one replaces the old (4005). A heartbeat
+// pings every connection and terminates one that missed two pongs. On shutdown, connections are
+// closed with 4013 (try again later) and their hosts marked offline before the database closes.
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import fp from 'fastify-plugin';
+import { WebSocketServer } from 'ws';
+import { CLOSE_CODES, MAX_FRAME_BYTES } from '../../shared/agent-protocol.js';
+import { encodeMessage } from '../../shared/protocol-codec.js';
+import { bearerToken, verifyTokenClaims } from '../auth/jwt.js';
+import type { ServerConfig } from '../config/server-config.js';
+import { isDbError, isRetriableDbError } from '../db/errors.js';
+import { API_ERRORS, type ApiErrorCode } from '../errors.js';
+import { AgentConnection } from './agent-connection.js';
+
+export const AGENT_WS_PATH = '/api/v1/agent/ws';
+const HELLO_TIMEOUT_MS = 10_000;
+const SHUTDOWN_GRACE_MS = 2_000;
+const ROTATION_SLACK_SECONDS = 5;
+
+export interface AgentGateway {
+  /** Host ids with an open connection on this server. */
+  connectedHostIds(): string[];
+  isConnected(hostId: string): boolean;
+  /** Sends a scan-request; false when the host is not connected here. */
+  requestScan(hostId: string, requestId: string, reason: string): boolean;
+  /** Closes the host's connection (credential revoked). */
+  disconnect(hostId: string, code: number, reason: string): void;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    agents: AgentGateway;
+  }
+}
+
+export default fp<{ config: ServerConfig }>(
+  async function agentGatewayPlugin(app, options) {
+    const log = app.log.child({ module: 'agent-gateway' });
+    const wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: MAX_FRAME_BYTES,
+      perMessageDeflate: false,
+    });
+    const connections = new Map<string, AgentConnection>();
+    const pendingWrites = new Set<Promise<unknown>>();
+    let shuttingDown = false;
+
+    function refuse(socket: Duplex, status: number, code: ApiErrorCode, message?: string): void {
+      const body = JSON.stringify({ error: { code, message: message ?? API_ERRORS[code].message } });
+      const reason = { 401: 'Unauthorized', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Error';
+      socket.end(
+        `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+          `Connection: close\r\n${status === 503 ? 'Retry-After: 5\r\n' : ''}\r\n${body}`,
+      );
+    }
+
+    /** The host id the request may speak for, or undefined. */
+    async function authenticate(request: IncomingMessage): Promise<string | undefined> {
+      const token = bearerToken(request.headers.authorization);
+      const claims = token ? verifyTokenClaims(app.jwtSecret, 'agent', token) : undefined;
+      if (!claims) return undefined;
+      const host = await app.db.prisma.host.findUnique({
+        where: { id: claims.subject },
+        select: { revokedAt: true, credentialRotatedAt: true },
+      });
+      if (!host || host.revokedAt) return undefined;
+      // A token obtained with a credential that has since been rotated (re-enrolment) is refused.
+      // The slack absorbs iat's second resolution and clock differences between server instances.
+      const rotatedAtSeconds = host.credentialRotatedAt.getTime() / 1000;
+      if (claims.issuedAtSeconds < rotatedAtSeconds - ROTATION_SLACK_SECONDS) return undefined;
+      return claims.subject;
+    }
+
+    function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+      socket.on('error', (err) => log.debug({ err }, 'upgrade socket error'));
+      const path = (request.url ?? '').split('?')[0];
+      if (path !== AGENT_WS_PATH) {
+        refuse(socket, 404, 'AP_NOT_FOUND', `no WebSocket endpoint at ${path}`);
+        return;
+      }
+      if (shuttingDown) {
+        refuse(socket, 503, 'AP_DB_UNAVAILABLE', 'the server is shutting down');
+        return;
+      }
+      authenticate(request).then(
+        (hostId) => {
+          if (!hostId) {
+            log.info({ ip: request.socket.remoteAddress }, 'agent upgrade refused: bad or missing token');
+            return refuse(socket, 401, 'AP_UNAUTHENTICATED', 'a valid agent token is required');
+          }
+          if (shuttingDown || socket.destroyed)
+            return refuse(socket, 503, 'AP_DB_UNAVAILABLE', 'shutting down');
+          wss.handleUpgrade(request, socket, head, (ws) => attach(ws, hostId));
+        },
+        (err: unknown) => {
+          const unavailable = isRetriableDbError(err) || isDbError(err, 'DB_UNAVAILABLE');
+          log.warn({ err }, 'agent upgrade failed');
+          app.metrics.dbErrors.labels('upgrade').inc();
+          refuse(
+            socket,
+            503,
+            'AP_DB_UNAVAILABLE',
+            unavailable ? undefined : 'the server could not check the token',
+          );
+        },
+      );
+    }
+
+    function attach(ws: import('ws').WebSocket, hostId: string): void {
+      const previous = connections.get(hostId);
+      const connection = new AgentConnection({
+        socket: ws,
+        hostId,
+        prisma: app.db.prisma,
+        metrics: app.metrics,
+        logger: log,
+        helloTimeoutMs: HELLO_TIMEOUT_MS,
+      });
+      connections.set(hostId, connection);
+      app.metrics.agentsConnected.set(connections.size);
+      if (previous) previous.fail(CLOSE_CODES.replaced, 'replaced by a newer connection of the same host');
+      ws.on('error', (err) => log.debug({ err, hostId }, 'agent socket error'));
+      ws.on('close', (code) => {
+        log.info({ hostId, code }, 'agent disconnected');
+        if (connections.get(hostId) !== connection) return;
+        connections.delete(hostId);
+        app.metrics.agentsConnected.set(connections.size);
+        markOffline(hostId, connection);
+      });
+    }
+
+    function markOffline(hostId: string, connection: AgentConnection): void {
+      const write = connection
+        .drained()
+        .then(() => {
+          // A newer connection may have said hello meanwhile: then the host is online.
+          if (connections.has(hostId)) return;
+          return app.db.prisma.host.updateMany({ where: { id: hostId }, data: { online: false } });
+        })
+        .catch((err: unknown) => log.warn({ err, hostId }, 'could not mark host offline'))
+        .finally(() => pendingWrites.delete(write));
+      pendingWrites.add(write);
+    }
+
+    const heartbeat = setInterval(function beat() {
+      for (const connection of connections.values()) {
+        if (connection.missedPongs >= 2) {
+          log.info({ hostId: connection.hostId }, 'agent missed two pongs; terminating');
+          connection.socket.terminate();
+          continue;
+        }
+        connection.missedPongs += 1;
+        connection.socket.ping();
+      }
+    }, options.config.heartbeatIntervalSeconds * 1000);
+    heartbeat.unref();
+
+    // Only one process can open a PGlite directory, so every host still marked online is a
+    // leftover of a previous run that ended without closing. (With PostgreSQL other instances may
+    // hold live connections: their flags are left alone.)
+    if (app.db.kind === 'pglite') {
+      await app.db.prisma.host.updateMany({ where: { online: true }, data: { online: false } });
+    }
+    app.server.on('upgrade', onUpgrade);
+
+    app.decorate('agents', {
+      connectedHostIds: () => [...connections.keys()],
+      isConnected: (hostId: string) => connections.has(hostId),
+      requestScan(hostId: string, requestId: string, reason: string) {
+        return connections.get(hostId)?.send(encodeMessage('scan-request', { requestId, reason })) ?? false;
+      },
+      disconnect(hostId: string, code: number, reason: string) {
+        connections.get(hostId)?.fail(code, reason);
+      },
+    } satisfies AgentGateway);
+
+    app.addHook('preClose', async function closeAgentConnections() {
+      shuttingDown = true;
+      clearInterval(heartbeat);
+      app.server.off('upgrade', onUpgrade);
+      const open = [...connections.values()];
+      const closed = Promise.all(
+        open.map((c) =>
+          c.socket.readyState === c.socket.CLOSED
+            ? undefined
+            : new Promise((resolve) => c.socket.once('close', resolve)),
+        ),
+      );
+      for (const connection of open)
+        connection.fail(CLOSE_CODES.tryAgainLater, 'the server is shutting down');
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, SHUTDOWN_GRACE_MS).unref())]);
+      for (const connection of open) connection.socket.terminate();
+      await closed;
+      await Promise.all([...pendingWrites]);
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    });
+  },
+  {
+    name: 'afterpatch-agent-gateway',
+    dependencies: ['afterpatch-database', 'afterpatch-auth', 'afterpatch-metrics'],
+  },
+);

@@ -1,0 +1,54 @@
+// The two kinds of JWT the server issues, both HS256 with the one server secret: user tokens
+// (typ 'user', from a login) and agent tokens (typ 'agent', from a host credential). The `typ`
+// claim keeps one from being used where the other is expected.
+import jwt from 'jsonwebtoken';
+
+export type TokenKind = 'user' | 'agent';
+
+export interface IssuedToken {
+  token: string;
+  expiresAt: Date;
+}
+
+export function issueToken(
+  secret: string,
+  kind: TokenKind,
+  subject: string,
+  ttlSeconds: number,
+): IssuedToken {
+  const now = Math.floor(Date.now() / 1000);
+  const token = jwt.sign({ typ: kind }, secret, {
+    algorithm: 'HS256',
+    subject,
+    expiresIn: ttlSeconds,
+    issuer: 'afterpatch',
+  });
+  return { token, expiresAt: new Date((now + ttlSeconds) * 1000) };
+}
+
+/** The subject and issue time (seconds) of a valid, unexpired token of `kind`; undefined otherwise. */
+export function verifyTokenClaims(
+  secret: string,
+  kind: TokenKind,
+  token: string,
+): { subject: string; issuedAtSeconds: number } | undefined {
+  try {
+    const claims = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: 'afterpatch' });
+    if (typeof claims !== 'object' || claims.typ !== kind || typeof claims.sub !== 'string') return undefined;
+    return { subject: claims.sub, issuedAtSeconds: typeof claims.iat === 'number' ? claims.iat : 0 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The subject of a valid, unexpired token of `kind`; undefined for anything else. */
+export function verifyToken(secret: string, kind: TokenKind, token: string): string | undefined {
+  return verifyTokenClaims(secret, kind, token)?.subject;
+}
+
+/** The token of an `Authorization: Bearer …` header, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S{1,8192})\s*$/i.exec(header);
+  return match?.[1];
+}

@@ -1,0 +1,126 @@
+// The fleet overview: totals with per-label counts, and stale packages across the fleet with the
+// hosts that run each. Viewer role.
+import type { FastifyInstance } from 'fastify';
+import Type, { type Static } from 'typebox';
+import {
+  fleetByLabel,
+  fleetStalePackages,
+  fleetTotals,
+  hostsRunningStalePackage,
+} from '../fleet/fleet-queries.js';
+import { errors, iso, NullableDateTime, PageSize } from './schemas.js';
+
+const Counts = {
+  hosts: Type.Integer(),
+  online: Type.Integer(),
+  needRestart: Type.Integer(),
+  needReboot: Type.Integer(),
+  oldestStaleSince: NullableDateTime,
+};
+const Summary = Type.Object({
+  ...Counts,
+  unknown: Type.Integer({ description: 'Hosts that have not reported yet' }),
+  byLabel: Type.Array(Type.Object({ key: Type.String(), value: Type.String(), ...Counts })),
+});
+const SummaryQuery = Type.Object(
+  { labelKey: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })) },
+  { additionalProperties: false },
+);
+const PackagesQuery = Type.Object(
+  {
+    search: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
+    pageSize: PageSize,
+  },
+  { additionalProperties: false },
+);
+const Package = Type.Object({
+  name: Type.String(),
+  hosts: Type.Integer(),
+  processes: Type.Integer(),
+  installedVersions: Type.Array(Type.String()),
+  previousVersions: Type.Array(Type.String()),
+});
+const PackageHostsQuery = Type.Object(
+  { page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }), pageSize: PageSize },
+  { additionalProperties: false },
+);
+const PackageHost = Type.Object({
+  hostId: Type.String(),
+  hostname: Type.String(),
+  online: Type.Boolean(),
+  status: Type.String(),
+  installedVersion: Type.Union([Type.String(), Type.Null()]),
+  previousVersion: Type.Union([Type.String(), Type.Null()]),
+  processCount: Type.Integer(),
+  files: Type.Array(Type.String()),
+});
+const Page = { page: Type.Integer(), pageSize: Type.Integer(), total: Type.Integer() };
+
+export default async function fleetRoutes(app: FastifyInstance) {
+  const viewer = { minRole: 'viewer' as const };
+
+  app.get<{ Querystring: Static<typeof SummaryQuery> }>(
+    '/summary',
+    {
+      config: viewer,
+      schema: { tags: ['fleet'], querystring: SummaryQuery, response: { 200: Summary, ...errors(401, 503) } },
+    },
+    async function fleetSummary(request) {
+      const [totals, byLabel] = await Promise.all([
+        fleetTotals(app.db.prisma),
+        fleetByLabel(app.db.prisma, request.query.labelKey),
+      ]);
+      return {
+        ...totals,
+        oldestStaleSince: iso(totals.oldestStaleSince),
+        byLabel: byLabel.map((l) => ({ ...l, oldestStaleSince: iso(l.oldestStaleSince) })),
+      };
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof PackagesQuery> }>(
+    '/packages',
+    {
+      config: viewer,
+      schema: {
+        tags: ['fleet'],
+        description: 'Packages whose replaced files are still in use somewhere, most widespread first.',
+        querystring: PackagesQuery,
+        response: { 200: Type.Object({ items: Type.Array(Package), ...Page }), ...errors(400, 401, 503) },
+      },
+    },
+    async function stalePackages(request) {
+      const { page, pageSize, search } = request.query;
+      const result = await fleetStalePackages(app.db.prisma, {
+        limit: pageSize,
+        offset: (page - 1) * pageSize,
+        ...(search ? { search } : {}),
+      });
+      return { ...result, page, pageSize };
+    },
+  );
+
+  app.get<{ Params: { name: string }; Querystring: Static<typeof PackageHostsQuery> }>(
+    '/packages/:name/hosts',
+    {
+      config: viewer,
+      schema: {
+        tags: ['fleet'],
+        description: 'The hosts whose processes still run old files of this package.',
+        params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 1024 }) }),
+        querystring: PackageHostsQuery,
+        response: { 200: Type.Object({ items: Type.Array(PackageHost), ...Page }), ...errors(400, 401, 503) },
+      },
+    },
+    async function packageHosts(request) {
+      const { page, pageSize } = request.query;
+      const result = await hostsRunningStalePackage(app.db.prisma, {
+        name: request.params.name,
+        limit: pageSize,
+        offset: (page - 1) * pageSize,
+      });
+      return { ...result, page, pageSize };
+    },
+  );
+}

@@ -1,0 +1,335 @@
+// Hosts: the filtered, sorted, paginated list; one host's detail and history; and the operations
+// on a host (ask for a scan, set labels, revoke its credential).
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import Type, { type Static } from 'typebox';
+import { CLOSE_CODES } from '../../shared/agent-protocol.js';
+import { recordAudit } from '../audit/record-audit.js';
+import type { Prisma } from '../db/generated/client.js';
+import { apiError } from '../errors.js';
+import { actorOf, principalOf } from '../plugins/auth.js';
+import { DateTime, errors, IdParams, iso, Labels, NullableDateTime, PageSize } from './schemas.js';
+
+const Status = Type.Union(['ok', 'restart', 'reboot', 'unknown'].map((s) => Type.Literal(s)));
+const HostSummary = Type.Object({
+  id: Type.String(),
+  hostname: Type.String(),
+  labels: Labels,
+  online: Type.Boolean(),
+  status: Status,
+  lastSeenAt: NullableDateTime,
+  reportedAt: NullableDateTime,
+  staleSince: NullableDateTime,
+  staleProcesses: Type.Integer(),
+  servicesToRestart: Type.Integer(),
+  containersToRestart: Type.Integer(),
+  sessions: Type.Integer(),
+  rebootRequired: Type.Boolean(),
+  kernelRelease: Type.Union([Type.String(), Type.Null()]),
+  agentVersion: Type.Union([Type.String(), Type.Null()]),
+  enrolledAt: DateTime,
+  revokedAt: NullableDateTime,
+});
+const HostDetail = Type.Object({
+  ...HostSummary.properties,
+  machineId: Type.Union([Type.String(), Type.Null()]),
+  bootId: Type.Union([Type.String(), Type.Null()]),
+  reportSeq: Type.Integer(),
+  report: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], {
+    description: 'The latest ScanReport (docs/scan-report.md)',
+  }),
+});
+const SORTS = ['hostname', 'lastSeenAt', 'staleSince', 'status', 'staleProcesses', 'enrolledAt'] as const;
+const ListQuery = Type.Object(
+  {
+    status: Type.Optional(Status),
+    online: Type.Optional(Type.Boolean()),
+    /** key:value, e.g. env:prod */
+    label: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.\\-/]{1,63}:.{0,255}$' })),
+    search: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+    includeRevoked: Type.Optional(Type.Boolean()),
+    sort: Type.Union(
+      SORTS.map((s) => Type.Literal(s)),
+      { default: 'hostname' },
+    ),
+    order: Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' }),
+    page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }),
+    pageSize: PageSize,
+  },
+  { additionalProperties: false },
+);
+const HistoryQuery = Type.Object(
+  {
+    /** Cursor: only rows with a smaller id (the `nextCursor` of the previous page). */
+    before: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$' })),
+    limit: PageSize,
+  },
+  { additionalProperties: false },
+);
+const HistoryRow = Type.Object({
+  id: Type.String(),
+  at: DateTime,
+  status: Status,
+  reportHash: Type.String(),
+  summary: Type.Object({}, { additionalProperties: true }),
+});
+
+const summarySelect = {
+  id: true,
+  hostname: true,
+  labels: true,
+  online: true,
+  status: true,
+  lastSeenAt: true,
+  reportedAt: true,
+  staleSince: true,
+  staleProcesses: true,
+  servicesToRestart: true,
+  containersToRestart: true,
+  sessions: true,
+  rebootRequired: true,
+  kernelRelease: true,
+  agentVersion: true,
+  enrolledAt: true,
+  revokedAt: true,
+} as const;
+type SummaryRow = Prisma.HostGetPayload<{ select: typeof summarySelect }>;
+function toHostSummary(h: SummaryRow) {
+  return {
+    ...h,
+    labels: h.labels as Record<string, string>,
+    lastSeenAt: iso(h.lastSeenAt),
+    reportedAt: iso(h.reportedAt),
+    staleSince: iso(h.staleSince),
+    enrolledAt: h.enrolledAt.toISOString(),
+    revokedAt: iso(h.revokedAt),
+  };
+}
+
+export default async function hostRoutes(app: FastifyInstance) {
+  const prisma = () => app.db.prisma;
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '',
+    {
+      config: { minRole: 'viewer' },
+      schema: {
+        tags: ['hosts'],
+        querystring: ListQuery,
+        response: {
+          200: Type.Object({
+            items: Type.Array(HostSummary),
+            page: Type.Integer(),
+            pageSize: Type.Integer(),
+            total: Type.Integer(),
+          }),
+          ...errors(400, 401, 503),
+        },
+      },
+    },
+    async function listHosts(request) {
+      const q = request.query;
+      const where: Prisma.HostWhereInput = {};
+      if (!q.includeRevoked) where.revokedAt = null;
+      if (q.status) where.status = q.status;
+      if (q.online !== undefined) where.online = q.online;
+      if (q.search) where.hostname = { contains: q.search, mode: 'insensitive' };
+      if (q.label) {
+        const colon = q.label.indexOf(':');
+        where.labels = { path: [q.label.slice(0, colon)], equals: q.label.slice(colon + 1) };
+      }
+      // A unique tie-breaker keeps pages stable when many hosts share the sort value.
+      const orderBy: Prisma.HostOrderByWithRelationInput[] = [
+        {
+          [q.sort]:
+            q.sort === 'staleSince' || q.sort === 'lastSeenAt' ? { sort: q.order, nulls: 'last' } : q.order,
+        },
+        { id: 'asc' },
+      ];
+      const [items, total] = await Promise.all([
+        prisma().host.findMany({
+          where,
+          orderBy,
+          skip: (q.page - 1) * q.pageSize,
+          take: q.pageSize,
+          select: summarySelect,
+        }),
+        prisma().host.count({ where }),
+      ]);
+      return { items: items.map(toHostSummary), page: q.page, pageSize: q.pageSize, total };
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/:id',
+    {
+      config: { minRole: 'viewer' },
+      schema: {
+        tags: ['hosts'],
+        params: IdParams,
+        response: { 200: HostDetail, ...errors(400, 401, 404, 503) },
+      },
+    },
+    async function getHost(request) {
+      const host = await prisma().host.findUnique({
+        where: { id: request.params.id },
+        select: { ...summarySelect, machineId: true, bootId: true, reportSeq: true, report: true },
+      });
+      if (!host) throw apiError('AP_NOT_FOUND', 'no such host');
+      return {
+        ...toHostSummary(host),
+        machineId: host.machineId,
+        bootId: host.bootId,
+        reportSeq: Number(host.reportSeq),
+        report: host.report,
+      };
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof HistoryQuery> }>(
+    '/:id/history',
+    {
+      config: { minRole: 'viewer' },
+      schema: {
+        tags: ['hosts'],
+        description:
+          'Changes of the host’s findings, newest first; page with `before` = the previous `nextCursor`.',
+        params: IdParams,
+        querystring: HistoryQuery,
+        response: {
+          200: Type.Object({
+            items: Type.Array(HistoryRow),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...errors(400, 401, 404, 503),
+        },
+      },
+    },
+    async function hostHistory(request) {
+      const { id } = request.params;
+      const { before, limit } = request.query;
+      const exists = await prisma().host.findUnique({ where: { id }, select: { id: true } });
+      if (!exists) throw apiError('AP_NOT_FOUND', 'no such host');
+      const rows = await prisma().hostHistory.findMany({
+        where: { hostId: id, ...(before ? { id: { lt: BigInt(before) } } : {}) },
+        orderBy: { id: 'desc' },
+        take: limit + 1,
+        select: { id: true, at: true, status: true, reportHash: true, summary: true },
+      });
+      const page = rows.slice(0, limit);
+      return {
+        items: page.map((r) => ({
+          ...r,
+          id: String(r.id),
+          at: r.at.toISOString(),
+          summary: r.summary as object,
+        })),
+        nextCursor: rows.length > limit ? String(page[page.length - 1]!.id) : null,
+      };
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams> }>(
+    '/:id/scan',
+    {
+      config: { minRole: 'operator' },
+      schema: {
+        tags: ['hosts'],
+        description: 'Asks the host’s agent to scan now (only when it is connected to this server).',
+        params: IdParams,
+        response: { 202: Type.Object({ requestId: Type.String() }), ...errors(401, 403, 404) },
+      },
+    },
+    async function requestScan(request, reply) {
+      const principal = principalOf(request);
+      const requestId = randomUUID();
+      if (!app.agents.requestScan(request.params.id, requestId, `requested by ${principal.username}`)) {
+        throw apiError('AP_NOT_FOUND', 'the host is not connected to this server');
+      }
+      await recordAudit(prisma(), actorOf(principal), {
+        action: 'host.scan-request',
+        targetType: 'host',
+        targetId: request.params.id,
+        details: { requestId },
+      });
+      return reply.code(202).send({ requestId });
+    },
+  );
+
+  app.put<{ Params: Static<typeof IdParams>; Body: Static<typeof Labels> }>(
+    '/:id/labels',
+    {
+      config: { minRole: 'admin' },
+      schema: {
+        tags: ['hosts'],
+        description: 'Replaces the host’s labels.',
+        params: IdParams,
+        body: Labels,
+        response: { 200: HostSummary, ...errors(400, 401, 403, 404) },
+      },
+    },
+    async function setLabels(request) {
+      const principal = principalOf(request);
+      const host = await prisma().$transaction(async (tx) => {
+        const before = await tx.host.findUnique({
+          where: { id: request.params.id },
+          select: { labels: true },
+        });
+        if (!before) throw apiError('AP_NOT_FOUND', 'no such host');
+        const after = await tx.host.update({
+          where: { id: request.params.id },
+          data: { labels: request.body },
+          select: summarySelect,
+        });
+        await recordAudit(tx, actorOf(principal), {
+          action: 'host.labels.update',
+          targetType: 'host',
+          targetId: request.params.id,
+          details: { from: before.labels, to: request.body },
+        });
+        return after;
+      });
+      return toHostSummary(host);
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams> }>(
+    '/:id/revoke',
+    {
+      config: { minRole: 'admin' },
+      schema: {
+        tags: ['hosts'],
+        description:
+          'Revokes the host’s credential: no new agent tokens, its connection is closed (4001). Re-enrolling lifts it.',
+        params: IdParams,
+        response: { 200: HostSummary, ...errors(401, 403, 404) },
+      },
+    },
+    async function revokeHost(request) {
+      const principal = principalOf(request);
+      const host = await prisma().$transaction(async (tx) => {
+        const before = await tx.host.findUnique({
+          where: { id: request.params.id },
+          select: { hostname: true, revokedAt: true },
+        });
+        if (!before) throw apiError('AP_NOT_FOUND', 'no such host');
+        const after = await tx.host.update({
+          where: { id: request.params.id },
+          data: before.revokedAt ? {} : { revokedAt: new Date(), online: false },
+          select: summarySelect,
+        });
+        if (!before.revokedAt) {
+          await recordAudit(tx, actorOf(principal), {
+            action: 'host.credential.revoke',
+            targetType: 'host',
+            targetId: request.params.id,
+            details: { hostname: before.hostname },
+          });
+        }
+        return after;
+      });
+      app.agents.disconnect(request.params.id, CLOSE_CODES.unauthorized, 'the host credential was revoked');
+      return toHostSummary(host);
+    },
+  );
+}

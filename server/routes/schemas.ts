@@ -1,0 +1,37 @@
+// Schemas shared by several routes (TypeBox, so each is both a JSON Schema for validation and
+// OpenAPI, and a static type).
+import Type from 'typebox';
+
+export const ErrorResponse = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String() }),
+});
+
+export const Uuid = Type.String({ format: 'uuid' });
+export const IdParams = Type.Object({ id: Uuid }, { additionalProperties: false });
+export const RoleSchema = Type.Union([
+  Type.Literal('viewer'),
+  Type.Literal('operator'),
+  Type.Literal('admin'),
+]);
+export const DateTime = Type.String({ format: 'date-time' });
+export const NullableDateTime = Type.Union([DateTime, Type.Null()]);
+/** Labels: a flat map of short strings, e.g. { "env": "prod", "group": "web" }. */
+export const Labels = Type.Record(
+  Type.String({ pattern: '^[A-Za-z0-9_.\\-/]{1,63}$' }),
+  Type.String({ maxLength: 255 }),
+  { maxProperties: 32, additionalProperties: false },
+);
+
+/** The error answers a route can give, for OpenAPI. */
+export function errors(...statuses: number[]): Record<number, typeof ErrorResponse> {
+  return Object.fromEntries(statuses.map((s) => [s, ErrorResponse]));
+}
+
+export const MAX_PAGE_SIZE = 200;
+export const DEFAULT_PAGE_SIZE = 50;
+export const PageSize = Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE });
+
+/** ISO string or null from a Date or null. */
+export function iso(date: Date | null | undefined): string | null {
+  return date ? date.toISOString() : null;
+}
