@@ -8,6 +8,10 @@ export interface Command {
 }
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  up: {
+    summary: 'run the whole thing here: the server on its embedded database and a local agent',
+    load: async () => (await import('./up-command.js')).upCommand,
+  },
   scan: {
     summary: 'find processes running replaced code and whether a reboot is needed (this host)',
     load: async () => (await import('../agent/cli/scan-command.js')).scanCommand,
