@@ -74,18 +74,25 @@ export function queueScanResult(
   return { seq, unchanged: false };
 }
 
-export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonDeps): Promise<AgentDaemon> {
-  const { logger } = deps;
+/**
+ * The start of every agent run, daemon or --once: the state directory, the enrolment check (an
+ * insecure credentials file or a missing enrolment token stops the agent before anything runs)
+ * and the outbox.
+ */
+export function openAgentState(options: AgentOptions, logger: AgentDaemonDeps['logger']): Outbox {
   prepareStateDir(options.stateDir);
-  // Checked before anything runs: an insecure credentials file or a missing enrolment token
-  // stops the agent at once.
   assertEnrollable(options.stateDir, options.serverUrl, options.enrollToken);
-  const outbox = Outbox.open({
+  return Outbox.open({
     dir: `${options.stateDir}/outbox`,
     maxReports: options.outboxMaxReports,
     maxBytes: options.outboxMaxBytes,
     logger: logger.child({ module: 'outbox' }),
   });
+}
+
+export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonDeps): Promise<AgentDaemon> {
+  const { logger } = deps;
+  const outbox = openAgentState(options, logger);
 
   let connection: AgentConnection | undefined;
   let credentials: AgentCredentials | undefined;

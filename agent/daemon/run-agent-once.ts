@@ -5,24 +5,15 @@
 // was unreachable is kept, not lost.
 import { AgentConnection } from './agent-connection.js';
 import type { AgentDaemonDeps } from './agent-daemon.js';
-import { queueScanResult } from './agent-daemon.js';
+import { openAgentState, queueScanResult } from './agent-daemon.js';
 import type { AgentError } from './agent-errors.js';
 import type { AgentOptions } from './agent-options.js';
-import { prepareStateDir } from './credentials-store.js';
-import { assertEnrollable, ensureEnrolled } from './ensure-enrolled.js';
-import { Outbox } from './outbox.js';
+import { ensureEnrolled } from './ensure-enrolled.js';
 import { TokenSource } from './token-source.js';
 
 export async function runAgentOnce(options: AgentOptions, deps: AgentDaemonDeps): Promise<number> {
   const { logger } = deps;
-  prepareStateDir(options.stateDir);
-  assertEnrollable(options.stateDir, options.serverUrl, options.enrollToken);
-  const outbox = Outbox.open({
-    dir: `${options.stateDir}/outbox`,
-    maxReports: options.outboxMaxReports,
-    maxBytes: options.outboxMaxBytes,
-    logger: logger.child({ module: 'outbox' }),
-  });
+  const outbox = openAgentState(options, logger);
   const report = await deps.scan();
   const queued = queueScanResult(outbox, report, 'interval', logger);
   logger.info({ ...queued, status: report.status, pending: outbox.size }, 'scan queued');

@@ -86,7 +86,7 @@ export function formatStaleHostResults(results: StaleHostResults): string {
   }
   if (results.census.length > 0) {
     lines.push(
-      'The host (the scanner reads the scripts of interpreter processes; the load shows other activity):',
+      'The host (other interpreter processes, whose scripts the scanner reads; load: other activity):',
       '',
     );
     for (const { when, census } of results.census) {
@@ -96,8 +96,8 @@ export function formatStaleHostResults(results: StaleHostResults): string {
       const load = census.loadAverage.map((l) => l.toFixed(2)).join(' ');
       lines.push(`- ${when}: ${census.processes} processes; interpreters: ${kinds || 'none'}; load ${load}`);
     }
-    // The benchmark itself is one node process; any other interpreter was someone else's.
-    const foreign = Math.max(...results.census.map((c) => sum(Object.values(c.census.interpreters)))) - 1;
+    // The census leaves out the benchmark and its parents: any interpreter counted is someone else's.
+    const foreign = Math.max(...results.census.map((c) => sum(Object.values(c.census.interpreters))));
     if (foreign > 0) {
       lines.push(
         '',
