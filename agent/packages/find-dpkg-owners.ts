@@ -8,7 +8,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { findListedPaths } from './find-listed-paths.js';
 import { splitPackageArch } from './parse-dpkg-status.js';
 import { type DpkgLookup, ownerAllowed } from './plan-dpkg-lookups.js';
-import { createReadScratch, describeError, readBoundedBytesSync } from './read-bounded.js';
+import { createReadScratch, describeError, readLineChunksSync } from './read-bounded.js';
 
 export const DPKG_LIST_LIMITS = Object.freeze({
   files: 100_000,
@@ -71,32 +71,34 @@ export async function findDpkgOwners(
       break;
     }
     if (listsRead > 0 && listsRead % DPKG_LIST_LIMITS.filesBetweenYields === 0) await yieldToEventLoop();
-    const { bytes, error, truncated } = readBoundedBytesSync(
+    const listName = file.slice(0, -'.list'.length);
+    const owner = splitPackageArch(listName).name;
+    const { error, truncated, bytesRead } = readLineChunksSync(
       join(infoDir, file),
       DPKG_LIST_LIMITS.bytesPerFile,
       scratch,
+      (lines) => {
+        for (const line of findListedPaths(lines, wanted)) {
+          for (const { key, lookup } of wanted.get(line) ?? []) {
+            // First list in sorted order wins, so the answer does not depend on readdir order when
+            // two lists name one path (a Multi-Arch: same package installed for two architectures).
+            if (pending.has(key) && ownerAllowed(lookup, owner)) {
+              owners.set(key, listName);
+              pending.delete(key);
+            }
+          }
+        }
+      },
     );
-    if (bytes === undefined) {
+    if (error) {
       // A package removed while we scan is not an error.
-      if (error?.code !== 'ENOENT') readErrors.push(`${file}: ${describeError(error)}`);
+      if (error.code !== 'ENOENT') readErrors.push(`${file}: ${describeError(error)}`);
       continue;
     }
     if (truncated)
       warnings.push(`${file} is larger than ${DPKG_LIST_LIMITS.bytesPerFile} bytes; read in part`);
     listsRead++;
-    totalBytes += bytes.length;
-    const listName = file.slice(0, -'.list'.length);
-    const owner = splitPackageArch(listName).name;
-    for (const line of findListedPaths(bytes, wanted)) {
-      for (const { key, lookup } of wanted.get(line) ?? []) {
-        // First list in sorted order wins, so the answer does not depend on readdir order when
-        // two lists name one path (a Multi-Arch: same package installed for two architectures).
-        if (pending.has(key) && ownerAllowed(lookup, owner)) {
-          owners.set(key, listName);
-          pending.delete(key);
-        }
-      }
-    }
+    totalBytes += bytesRead;
   }
   if (readErrors.length > 0) {
     warnings.push(

@@ -107,6 +107,64 @@ export function readBoundedBytesSync(file: string, maxBytes: number, scratch: Re
   }
 }
 
+const NEWLINE = 0x0a;
+
+/**
+ * Reads at most `maxBytes` of a regular file in chunks of whole lines (the scratch buffer's size,
+ * grown only for a single longer line), so that a 4 MB dpkg .list costs 64 KiB of memory, not
+ * 4 MB. `onLines` gets each chunk; a last line without a newline comes with the final chunk.
+ */
+export function readLineChunksSync(
+  file: string,
+  maxBytes: number,
+  scratch: ReadScratch,
+  onLines: (lines: Buffer) => void,
+): { error?: NodeJS.ErrnoException; truncated: boolean; bytesRead: number } {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const st = fstatSync(fd);
+    if (!st.isFile()) {
+      const err: NodeJS.ErrnoException = new Error(`${file} is not a regular file`);
+      err.code = 'EINVAL';
+      return { error: err, truncated: false, bytesRead: 0 };
+    }
+    const limit = Math.min(st.size, maxBytes);
+    let position = 0;
+    let carried = 0;
+    for (;;) {
+      if (carried === scratch.buffer.length) {
+        const bigger = Buffer.allocUnsafe(Math.max(4096, scratch.buffer.length * 2));
+        scratch.buffer.copy(bigger, 0, 0, carried);
+        scratch.buffer = bigger;
+      }
+      const buf = scratch.buffer;
+      const n =
+        position < limit
+          ? readSync(fd, buf, carried, Math.min(buf.length - carried, limit - position), position)
+          : 0;
+      position += n;
+      const filled = carried + n;
+      if (n === 0) {
+        if (filled > 0) onLines(buf.subarray(0, filled));
+        return { truncated: st.size > maxBytes, bytesRead: position };
+      }
+      const lastNewline = buf.lastIndexOf(NEWLINE, filled - 1);
+      if (lastNewline < 0) {
+        carried = filled;
+        continue;
+      }
+      onLines(buf.subarray(0, lastNewline + 1));
+      carried = filled - (lastNewline + 1);
+      buf.copy(buf, 0, lastNewline + 1, filled);
+    }
+  } catch (err) {
+    return { error: err as NodeJS.ErrnoException, truncated: false, bytesRead: 0 };
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 /** readBoundedBytesSync as text, with a buffer of its own. */
 export function readBoundedTextSync(file: string, maxBytes: number): BoundedText {
   const { bytes, error, truncated } = readBoundedBytesSync(file, maxBytes, { buffer: Buffer.alloc(0) });

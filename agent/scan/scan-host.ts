@@ -16,7 +16,7 @@ import { checkReboot } from '../reboot/check-reboot.js';
 import { createScriptParseCache, type ScriptParseCache } from '../scripts/find-script-files.js';
 import { attachPackages, createPackageLookupCache, type PackageLookupCache } from './attach-packages.js';
 import { readHostFacts } from './read-host-facts.js';
-import { type ScanContext, scanProcess } from './scan-process.js';
+import { type ProcessIdentity, type ScanContext, scanProcess } from './scan-process.js';
 
 export interface ScanHostOptions {
   /** procfs to read; default /proc, or <root>/proc when `root` is given. */
@@ -40,10 +40,16 @@ export interface ScanHostOptions {
 export interface ScanMemory {
   parsedImports: ScriptParseCache['imports'];
   packageOwners: PackageLookupCache;
+  /** Stale processes' owner, uid and command line, per pid, valid while the start time matches. */
+  processIdentities: Map<number, ProcessIdentity>;
 }
 
 export function createScanMemory(): ScanMemory {
-  return { parsedImports: new Map(), packageOwners: createPackageLookupCache() };
+  return {
+    parsedImports: new Map(),
+    packageOwners: createPackageLookupCache(),
+    processIdentities: new Map(),
+  };
 }
 
 /** Processes scanned between two yields, so an agent's sockets stay served during a scan. */
@@ -75,6 +81,9 @@ export async function scanHost(options: ScanHostOptions = {}): Promise<ScanRepor
     ignoreProcess: compileGlobs(config.ignoreProcesses),
     ignoreUnit: compileGlobs(config.ignoreUnits),
     scriptCache: createScriptParseCache(options.memory?.parsedImports),
+    ...(options.memory
+      ? { identities: { previous: options.memory.processIdentities, next: new Map() } }
+      : {}),
   };
 
   const pids = options.pids ? [...options.pids] : listPids(procRoot);
@@ -113,6 +122,8 @@ export async function scanHost(options: ScanHostOptions = {}): Promise<ScanRepor
     }
   }
   options.onProgress?.(pids.length, pids.length);
+  // Only the processes seen in this scan are remembered: exited ones drop out.
+  if (options.memory && ctx.identities) options.memory.processIdentities = ctx.identities.next;
 
   const packageManager = detectPackageManager(root);
   if (config.packages && stale.length > 0) {

@@ -37,6 +37,16 @@ export interface ScanContext {
   ignoreProcess: GlobMatcher;
   ignoreUnit: GlobMatcher;
   scriptCache: ScriptParseCache;
+  /** Identities remembered from the previous scan, and those seen in this one (see identityOf). */
+  identities?: { previous: ReadonlyMap<number, ProcessIdentity>; next: Map<number, ProcessIdentity> };
+}
+
+export interface ProcessIdentity {
+  startTicks: number;
+  attribution: Attribution;
+  inContainer: boolean;
+  uid?: number;
+  cmdline: string[];
 }
 
 export type ProcessOutcome =
@@ -118,33 +128,58 @@ export function scanProcess(pid: number, ctx: ScanContext): ProcessOutcome {
     // Every path looks missing through the /proc/PID/root of a process that just exited.
     if (root.volatile) statSync(dir);
 
-    const { comm, ppid } = readStat();
-    const attribution = attribute(dir, pid, ctx);
+    const { comm, ppid, startTicks } = readStat();
+    const identity = identityOf(dir, pid, startTicks, ctx);
+    const { attribution } = identity;
     if (attribution.unit !== undefined && ctx.ignoreUnit(attribution.unit))
       return { kind: 'clean', filesChecked };
-    const uid = parseStatusUid(readProcText(`${dir}/status`));
-    const cmdline = parseCmdline(readProcText(`${dir}/cmdline`));
     const process: StaleProcess = {
       pid,
       ppid,
-      ...(uid !== undefined ? { uid } : {}),
+      ...(identity.uid !== undefined ? { uid: identity.uid } : {}),
       comm,
       exe,
-      cmdline: cmdline
-        .slice(0, SCAN_REPORT_LIMITS.cmdlineArgs)
-        .map((arg) => clip(arg, SCAN_REPORT_LIMITS.textLength)),
+      cmdline: identity.cmdline,
       startedAt: new Date(judge.processStartMs).toISOString(),
-      inContainer: isInOtherPidNamespace(dir, ctx.hostPidNamespace),
+      inContainer: identity.inContainer,
       attribution,
       files: [...found.values()].slice(0, SCAN_REPORT_LIMITS.filesPerProcess),
     };
-    if (process.inContainer && attribution.kind !== 'container') {
-      process.attribution = { ...attribution, kind: 'container', runtime: 'unknown', containerId: 'unknown' };
-    }
     return { kind: 'stale', filesChecked, process, root };
   } catch (err) {
     return failureOutcome(err, pid, stat?.comm ?? commOf(dir));
   }
+}
+
+/**
+ * Who a stale process is: owner unit, uid, command line, container. A long-running agent keeps
+ * it per (pid, start time) from one scan to the next (ctx.identities): a process keeps its
+ * cgroup, namespace and, in practice, its uid and command line for life, and these four reads
+ * are most of what a stale process costs beyond a clean one.
+ */
+function identityOf(dir: string, pid: number, startTicks: number, ctx: ScanContext): ProcessIdentity {
+  const known = ctx.identities?.previous.get(pid);
+  if (known && known.startTicks === startTicks) {
+    ctx.identities?.next.set(pid, known);
+    return known;
+  }
+  const attribution = attribute(dir, pid, ctx);
+  const inContainer = isInOtherPidNamespace(dir, ctx.hostPidNamespace);
+  const uid = parseStatusUid(readProcText(`${dir}/status`));
+  const identity: ProcessIdentity = {
+    startTicks,
+    attribution:
+      inContainer && attribution.kind !== 'container'
+        ? { ...attribution, kind: 'container', runtime: 'unknown', containerId: 'unknown' }
+        : attribution,
+    inContainer,
+    ...(uid !== undefined ? { uid } : {}),
+    cmdline: parseCmdline(readProcText(`${dir}/cmdline`))
+      .slice(0, SCAN_REPORT_LIMITS.cmdlineArgs)
+      .map((arg) => clip(arg, SCAN_REPORT_LIMITS.textLength)),
+  };
+  ctx.identities?.next.set(pid, identity);
+  return identity;
 }
 
 function addVerdict(found: Map<string, StaleFile>, verdict: Verdict | undefined, kind: FileKind): void {

@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { isNotFound, readBoundedText, readBoundedTextSync } from '../../../agent/packages/read-bounded.js';
+import {
+  isNotFound,
+  readBoundedText,
+  readBoundedTextSync,
+  readLineChunksSync,
+} from '../../../agent/packages/read-bounded.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'afterpatch-read-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -51,5 +56,35 @@ describe('readBoundedTextSync', () => {
     assert.deepEqual(readBoundedTextSync(file, 4), { text: 'line', truncated: true });
     assert.equal(readBoundedTextSync(join(dir, 'nope'), 10).error?.code, 'ENOENT');
     assert.equal(readBoundedTextSync(join(dir, 'sub'), 10).error?.code, 'EINVAL');
+  });
+});
+
+describe('readLineChunksSync', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'afterpatch-chunks-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('hands out whole lines in chunks the size of the scratch buffer, and the rest at the end', () => {
+    const lines = Array.from({ length: 50 }, (_, i) => `/usr/lib/file-${i}.so`);
+    const file = join(dir, 'pkg.list');
+    writeFileSync(file, `${lines.join('\n')}\n/last/without/newline`);
+    const scratch = { buffer: Buffer.alloc(64) };
+    const chunks: string[] = [];
+    const result = readLineChunksSync(file, 1 << 20, scratch, (bytes) => chunks.push(bytes.toString()));
+    assert.equal(result.error, undefined);
+    assert.equal(chunks.join(''), readFileSync(file, 'utf8'));
+    assert.ok(chunks.length > 5);
+    for (const chunk of chunks.slice(0, -1)) assert.ok(chunk.endsWith('\n'), JSON.stringify(chunk));
+  });
+
+  it('grows the buffer for a line longer than it, and reports errors instead of throwing', () => {
+    const file = join(dir, 'long.list');
+    writeFileSync(file, `${'x'.repeat(10_000)}\n/short\n`);
+    const chunks: string[] = [];
+    readLineChunksSync(file, 1 << 20, { buffer: Buffer.alloc(16) }, (bytes) => chunks.push(bytes.toString()));
+    assert.deepEqual(chunks.join('').split('\n'), ['x'.repeat(10_000), '/short', '']);
+    assert.equal(
+      readLineChunksSync(join(dir, 'absent'), 10, { buffer: Buffer.alloc(16) }, () => {}).error?.code,
+      'ENOENT',
+    );
   });
 });

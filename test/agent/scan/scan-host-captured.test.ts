@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Compile } from 'typebox/compile';
-import { scanHost } from '../../../agent/scan/scan-host.js';
+import { createScanMemory, scanHost } from '../../../agent/scan/scan-host.js';
 import { ScanReport } from '../../../shared/scan-report.js';
 import { CAPTURED_BTIME, CapturedTree } from '../../helpers/captured-tree.js';
 
@@ -155,5 +155,47 @@ describe('scanHost on a captured tree', () => {
     );
     assert.equal(partial.scan.processesVanished, 1);
     assert.match(partial.warnings.join('\n'), /process 9999 does not exist/);
+  });
+});
+
+describe('scanHost with memory (a long-running agent)', () => {
+  const tree = new CapturedTree();
+  after(() => tree.remove());
+
+  it('remembers who a stale process is per (pid, start time), and forgets it on pid reuse', async () => {
+    const old = new Date((CAPTURED_BTIME - 86_400) * 1000);
+    tree.write('/usr/sbin/app', 'app', old);
+    const stale = { path: '/usr/lib/libgone.so', inode: 5, deleted: true };
+    tree.addProcess({
+      pid: 700,
+      comm: 'app',
+      exe: '/usr/sbin/app',
+      maps: ['/usr/sbin/app', stale],
+      cgroup: '/system.slice/a.service',
+    });
+    const memory = createScanMemory();
+    const first = await scanHost({ root: tree.root, memory });
+    assert.equal(first.processes[0]?.attribution.unit, 'a.service');
+
+    // Same process (same start time): its cgroup is not read again.
+    tree.write('proc/700/cgroup', '0::/system.slice/b.service\n');
+    const second = await scanHost({ root: tree.root, memory });
+    assert.equal(second.processes[0]?.attribution.unit, 'a.service');
+
+    // The pid now belongs to a new process (another start time): everything is read afresh.
+    tree.remove();
+    const reused = new CapturedTree();
+    after(() => reused.remove());
+    reused.write('/usr/sbin/app', 'app', old);
+    reused.addProcess({
+      pid: 700,
+      comm: 'app',
+      exe: '/usr/sbin/app',
+      maps: ['/usr/sbin/app', stale],
+      cgroup: '/system.slice/c.service',
+      startTicks: 999_999,
+    });
+    const third = await scanHost({ root: reused.root, memory });
+    assert.equal(third.processes[0]?.attribution.unit, 'c.service');
   });
 });
