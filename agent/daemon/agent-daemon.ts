@@ -90,6 +90,17 @@ export function openAgentState(options: AgentOptions, logger: AgentDaemonDeps['l
   });
 }
 
+/** The connection's timers, from the options (which name them in seconds). */
+export function connectionTimings(options: AgentOptions) {
+  return {
+    reconnectBaseMs: options.reconnectBaseSeconds * 1000,
+    reconnectCapMs: options.reconnectCapSeconds * 1000,
+    stableConnectionMs: options.stableConnectionSeconds * 1000,
+    heartbeatTimeoutMs: options.heartbeatTimeoutSeconds * 1000,
+    handshakeTimeoutMs: options.requestTimeoutSeconds * 1000,
+  };
+}
+
 export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonDeps): Promise<AgentDaemon> {
   const { logger } = deps;
   const outbox = openAgentState(options, logger);
@@ -148,11 +159,7 @@ export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonD
       tokens,
       outbox,
       logger,
-      reconnectBaseMs: options.reconnectBaseSeconds * 1000,
-      reconnectCapMs: options.reconnectCapSeconds * 1000,
-      stableConnectionMs: options.stableConnectionSeconds * 1000,
-      heartbeatTimeoutMs: options.heartbeatTimeoutSeconds * 1000,
-      handshakeTimeoutMs: options.requestTimeoutSeconds * 1000,
+      ...connectionTimings(options),
       onScanRequest: () => void scheduler.request('server-request'),
       ...(deps.random ? { random: deps.random } : {}),
     });

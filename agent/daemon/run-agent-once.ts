@@ -5,7 +5,7 @@
 // was unreachable is kept, not lost.
 import { AgentConnection } from './agent-connection.js';
 import type { AgentDaemonDeps } from './agent-daemon.js';
-import { openAgentState, queueScanResult } from './agent-daemon.js';
+import { connectionTimings, openAgentState, queueScanResult } from './agent-daemon.js';
 import type { AgentError } from './agent-errors.js';
 import type { AgentOptions } from './agent-options.js';
 import { ensureEnrolled } from './ensure-enrolled.js';
@@ -48,11 +48,7 @@ export async function runAgentOnce(options: AgentOptions, deps: AgentDaemonDeps)
     }),
     outbox,
     logger,
-    reconnectBaseMs: options.reconnectBaseSeconds * 1000,
-    reconnectCapMs: options.reconnectCapSeconds * 1000,
-    stableConnectionMs: options.stableConnectionSeconds * 1000,
-    heartbeatTimeoutMs: options.heartbeatTimeoutSeconds * 1000,
-    handshakeTimeoutMs: options.requestTimeoutSeconds * 1000,
+    ...connectionTimings(options),
     // The scan just taken answers the request already.
     onScanRequest: () => {},
     onAck: () => {

@@ -3,12 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import {
-  isNotFound,
-  readBoundedText,
-  readBoundedTextSync,
-  readLineChunksSync,
-} from '../../../agent/packages/read-bounded.js';
+import { isNotFound, readBoundedText, readLineChunksSync } from '../../../agent/packages/read-bounded.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'afterpatch-read-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -44,18 +39,6 @@ describe('readBoundedText', () => {
     assert.equal(directory.text, undefined);
     assert.equal(directory.error?.code, 'EINVAL');
     assert.ok(!isNotFound(directory.error));
-  });
-});
-
-describe('readBoundedTextSync', () => {
-  it('reads the head, bounded, and returns errors', () => {
-    assert.deepEqual(readBoundedTextSync(file, 1000), {
-      text: 'line one\nline two\nline three\n',
-      truncated: false,
-    });
-    assert.deepEqual(readBoundedTextSync(file, 4), { text: 'line', truncated: true });
-    assert.equal(readBoundedTextSync(join(dir, 'nope'), 10).error?.code, 'ENOENT');
-    assert.equal(readBoundedTextSync(join(dir, 'sub'), 10).error?.code, 'EINVAL');
   });
 });
 
