@@ -5,8 +5,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Command } from './main.js';
+import { parseOptions } from './parse-options.js';
 import { UsageError } from './usage-error.js';
 
 export const UP_HELP = `Usage: afterpatch up [--data-dir DIR] [--port PORT] [--host ADDR] [--no-agent]
@@ -34,12 +34,7 @@ const ENROLLMENT_TOKEN_TTL_SECONDS = 600;
 
 export const upCommand: Command = {
   async run(args) {
-    let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
-    try {
-      ({ values } = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const values = parseOptions(args, OPTIONS);
     if (values.help) {
       process.stdout.write(UP_HELP);
       return 0;

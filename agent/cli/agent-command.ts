@@ -3,8 +3,8 @@
 // outbox. This file only turns the command line into validated options and runs the daemon
 // (agent/daemon/) as a process: signals, exit code, the one logger.
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { Command } from '../../cli/main.js';
+import { parseOptions } from '../../cli/parse-options.js';
 import { UsageError } from '../../cli/usage-error.js';
 import { ConfigError, loadConfigFile } from '../config/load-config-file.js';
 import { buildScanConfig } from '../config/scan-config.js';
@@ -51,12 +51,7 @@ const MAX_TOKEN_FILE_BYTES = 8192;
 
 export const agentCommand: Command = {
   async run(args) {
-    let values: ReturnType<typeof parseAgentArgs>;
-    try {
-      values = parseAgentArgs(args);
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const values = parseOptions(args, OPTIONS);
     if (values.help) {
       process.stdout.write(AGENT_HELP);
       return 0;
@@ -103,11 +98,7 @@ export const agentCommand: Command = {
   },
 };
 
-function parseAgentArgs(args: string[]) {
-  return parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true }).values;
-}
-
-async function loadOptions(values: ReturnType<typeof parseAgentArgs>) {
+async function loadOptions(values: ReturnType<typeof parseOptions<typeof OPTIONS>>) {
   try {
     const { config } = await loadConfigFile(values.config ?? process.env.AFTERPATCH_CONFIG);
     // First found wins: the flag, the flag's file, the environment, the config file's file.

@@ -2,8 +2,8 @@
 // script (--json), a monitoring system (--nagios) or a metrics scraper (--prometheus).
 import { renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Command } from '../../cli/main.js';
+import { parseOptions } from '../../cli/parse-options.js';
 import { UsageError } from '../../cli/usage-error.js';
 import type { ScanReport } from '../../shared/scan-report.js';
 import { ConfigError, loadConfigFile } from '../config/load-config-file.js';
@@ -76,7 +76,7 @@ const TEMP_POLICIES: readonly TempPolicy[] = ['smart', 'ignore', 'report'];
 
 export const scanCommand: Command = {
   async run(args) {
-    const { values } = parseScanArgs(args);
+    const values = parseOptions(args, OPTIONS);
     if (values.help) {
       process.stdout.write(SCAN_HELP);
       return 0;
@@ -126,14 +126,6 @@ export const scanCommand: Command = {
     return rendered.exitCode;
   },
 };
-
-function parseScanArgs(args: string[]) {
-  try {
-    return parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true });
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-}
 
 function parsePid(text: string): number {
   const pid = Number(text);

@@ -90,6 +90,18 @@ export function openAgentState(options: AgentOptions, logger: AgentDaemonDeps['l
   });
 }
 
+/** Enrols with the server unless the state directory already holds this host's credential. */
+export function enrolIfNeeded(options: AgentOptions, deps: AgentDaemonDeps) {
+  return ensureEnrolled({
+    stateDir: options.stateDir,
+    serverUrl: options.serverUrl,
+    enrollToken: options.enrollToken,
+    identity: deps.identity,
+    timeoutMs: options.requestTimeoutSeconds * 1000,
+    logger: deps.logger,
+  });
+}
+
 /** The connection's timers, from the options (which name them in seconds). */
 export function connectionTimings(options: AgentOptions) {
   return {
@@ -170,14 +182,7 @@ export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonD
   const enrol = async (): Promise<void> => {
     if (stopping) return;
     try {
-      const stored = await ensureEnrolled({
-        stateDir: options.stateDir,
-        serverUrl: options.serverUrl,
-        enrollToken: options.enrollToken,
-        identity: deps.identity,
-        timeoutMs: options.requestTimeoutSeconds * 1000,
-        logger,
-      });
+      const stored = await enrolIfNeeded(options, deps);
       if (!stopping) connect(stored);
     } catch (err) {
       if (err instanceof AgentError && err.code === 'AP_AGENT_SERVER_UNREACHABLE') {

@@ -5,10 +5,9 @@
 // was unreachable is kept, not lost.
 import { AgentConnection } from './agent-connection.js';
 import type { AgentDaemonDeps } from './agent-daemon.js';
-import { connectionTimings, openAgentState, queueScanResult } from './agent-daemon.js';
+import { connectionTimings, enrolIfNeeded, openAgentState, queueScanResult } from './agent-daemon.js';
 import type { AgentError } from './agent-errors.js';
 import type { AgentOptions } from './agent-options.js';
-import { ensureEnrolled } from './ensure-enrolled.js';
 import { TokenSource } from './token-source.js';
 
 export async function runAgentOnce(options: AgentOptions, deps: AgentDaemonDeps): Promise<number> {
@@ -18,16 +17,9 @@ export async function runAgentOnce(options: AgentOptions, deps: AgentDaemonDeps)
   const queued = queueScanResult(outbox, report, 'interval', logger);
   logger.info({ ...queued, status: report.status, pending: outbox.size }, 'scan queued');
 
-  let credentials: Awaited<ReturnType<typeof ensureEnrolled>>;
+  let credentials: Awaited<ReturnType<typeof enrolIfNeeded>>;
   try {
-    credentials = await ensureEnrolled({
-      stateDir: options.stateDir,
-      serverUrl: options.serverUrl,
-      enrollToken: options.enrollToken,
-      identity: deps.identity,
-      timeoutMs: options.requestTimeoutSeconds * 1000,
-      logger,
-    });
+    credentials = await enrolIfNeeded(options, deps);
   } catch (err) {
     logger.error({ err, code: (err as AgentError).code, pending: outbox.size }, 'cannot enrol');
     return 1;

@@ -1,7 +1,8 @@
 // Scans ONE process: the only place that reads /proc/PID. Reads are synchronous on purpose:
 // procfs answers from memory, and a thread-pool round trip per file would cost more than the read.
-// The cheap reads (stat, maps, exe) come first; cgroup, status and cmdline are read only for
-// processes found stale, so a clean host costs about three reads per process.
+// A clean process costs its maps and three readlinks (exe, ns/mnt, root); stat is read only when
+// a file changed after boot, and cgroup, status, cmdline and ns/pid only for stale processes
+// (and, in a long-running agent, only the first time a process is found stale).
 import { type BigIntStats, readdirSync, readlinkSync, statSync } from 'node:fs';
 import type { Attribution, FileKind, StaleFile, StaleProcess } from '../../shared/scan-report.js';
 import { SCAN_REPORT_LIMITS } from '../../shared/scan-report-limits.js';

@@ -1,6 +1,6 @@
 // `afterpatch server`: runs the server. Flags override the config file and the environment.
-import { parseArgs } from 'node:util';
 import type { Command } from '../../cli/main.js';
+import { parseOptions } from '../../cli/parse-options.js';
 import { UsageError } from '../../cli/usage-error.js';
 import { ConfigError, loadServerConfig } from '../config/server-config.js';
 
@@ -32,12 +32,7 @@ const OPTIONS = {
 
 export const serverCommand: Command = {
   async run(args) {
-    let values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS }>>['values'];
-    try {
-      ({ values } = parseArgs({ args, options: OPTIONS, allowPositionals: false, strict: true }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const values = parseOptions(args, OPTIONS);
     if (values.help) {
       process.stdout.write(SERVER_HELP);
       return 0;
