@@ -66,6 +66,8 @@ export const ReportPayload = Type.Object(
       Type.Literal('interval'),
       Type.Literal('package-change'),
       Type.Literal('server-request'),
+      /** The scan an agent runs after executing a rollout step: the evidence that the fix took. */
+      Type.Literal('post-step'),
     ]),
     report: ScanReport,
   },
@@ -93,6 +95,133 @@ export const ScanRequestPayload = Type.Object(
 );
 export type ScanRequestPayload = Static<typeof ScanRequestPayload>;
 
+// ---- rollout steps (server -> agent `step`, agent -> server `step-status`) ----
+
+/** A systemd unit name as systemctl accepts it; never a path, never an option. */
+const UnitName = Type.String({
+  minLength: 1,
+  maxLength: 256,
+  pattern: '^[A-Za-z0-9:_.@\\\\][A-Za-z0-9:_.@\\\\-]*$',
+});
+/** A container id or name as the runtime's CLI accepts it; never an option. */
+const ContainerId = Type.String({ minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' });
+
+/** One thing to do on the host. A step lists the least disruptive set; `reboot` covers all else. */
+export const StepOperation = Type.Union([
+  Type.Object({ kind: Type.Literal('restart-unit'), unit: UnitName }, { additionalProperties: false }),
+  Type.Object(
+    {
+      kind: Type.Literal('restart-container'),
+      /** docker, podman, containerd, cri-o, lxc, nspawn: as the scan report's container.runtime. */
+      runtime: Short,
+      id: ContainerId,
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object({ kind: Type.Literal('reexec-pid1') }, { additionalProperties: false }),
+  Type.Object({ kind: Type.Literal('reboot') }, { additionalProperties: false }),
+]);
+export type StepOperation = Static<typeof StepOperation>;
+
+/**
+ * A health check the agent runs after the operations, repeatedly for the hold time. A command
+ * check names a command configured in the agent's own config file: the server never sends a
+ * command line to run.
+ */
+export const HealthCheck = Type.Union([
+  Type.Object(
+    {
+      kind: Type.Literal('http'),
+      url: Type.String({ minLength: 1, maxLength: 2048, pattern: '^https?://' }),
+      expectStatus: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    { kind: Type.Literal('command'), name: Type.String({ minLength: 1, maxLength: 128 }) },
+    { additionalProperties: false },
+  ),
+]);
+export type HealthCheck = Static<typeof HealthCheck>;
+
+/**
+ * Execute one rollout step. The server sends it on dispatch and again on every reconnect until
+ * the step is settled; the agent keeps a journal of step ids, so a step is executed at most once
+ * and a repeated `step` only makes the agent re-send the step's latest status.
+ */
+export const StepPayload = Type.Object(
+  {
+    stepId: Id,
+    rolloutId: Id,
+    operations: Type.Array(StepOperation, { minItems: 1, maxItems: 256 }),
+    /** Run the host's configured pre/post hooks (drain/undrain) around the operations. */
+    hooks: Type.Boolean(),
+    healthChecks: Type.Array(HealthCheck, { maxItems: 32 }),
+    /** How long the health checks must stay green before the step counts as succeeded. */
+    holdSec: Type.Integer({ minimum: 0, maximum: 86_400 }),
+    /** The agent gives up (state failed) when the step has not succeeded by then. */
+    timeoutSec: Type.Integer({ minimum: 1, maximum: 86_400 }),
+  },
+  { additionalProperties: false },
+);
+export type StepPayload = Static<typeof StepPayload>;
+
+export const StepState = Type.Union([
+  /** Received, allowed by the agent's local policy, about to run. */
+  Type.Literal('accepted'),
+  /** The agent's local policy forbids an operation (e.g. reboots disabled on this host). */
+  Type.Literal('refused'),
+  Type.Literal('running'),
+  /** `systemctl reboot` was issued; the next status comes from the next boot. */
+  Type.Literal('rebooting'),
+  /** Operations done; post hooks, the post-step scan and the health checks are running. */
+  Type.Literal('verifying'),
+  Type.Literal('succeeded'),
+  Type.Literal('failed'),
+]);
+export type StepState = Static<typeof StepState>;
+
+const Outcome = Type.Object(
+  {
+    /** What ran: "restart nginx.service", "hook pre drain-lb", "http http://127.0.0.1/healthz". */
+    what: Type.String({ maxLength: 1024 }),
+    ok: Type.Boolean(),
+    exitCode: Type.Optional(Type.Integer()),
+    /** The tail of its output or the error, for the audit trail. */
+    detail: Type.String({ maxLength: 4096 }),
+  },
+  { additionalProperties: false },
+);
+
+/** What the agent saw: the server decides from it (and from the post-step report) that a step took. */
+export const StepEvidence = Type.Object(
+  {
+    bootIdBefore: Type.Optional(Short),
+    bootIdAfter: Type.Optional(Short),
+    kernelRelease: Type.Optional(Short),
+    /** The seq of the post-step scan's report (or `unchanged`), sent before this status. */
+    reportSeq: Type.Optional(Seq),
+    operations: Type.Optional(Type.Array(Outcome, { maxItems: 256 })),
+    hooks: Type.Optional(Type.Array(Outcome, { maxItems: 64 })),
+    healthChecks: Type.Optional(Type.Array(Outcome, { maxItems: 64 })),
+  },
+  { additionalProperties: false },
+);
+export type StepEvidence = Static<typeof StepEvidence>;
+
+export const StepStatusPayload = Type.Object(
+  {
+    stepId: Id,
+    state: StepState,
+    /** One sentence for people: why it failed, what it is waiting for. */
+    message: Type.String({ maxLength: 1024 }),
+    at: Type.String({ format: 'date-time', maxLength: 40 }),
+    evidence: Type.Optional(StepEvidence),
+  },
+  { additionalProperties: false },
+);
+export type StepStatusPayload = Static<typeof StepStatusPayload>;
+
 /** Sent before the server closes a connection: a code from CLOSE_CODES and a sentence. */
 export const ErrorPayload = Type.Object(
   { code: Type.Integer({ minimum: 1000, maximum: 4999 }), message: Short },
@@ -106,7 +235,9 @@ export const MESSAGE_CATALOG = {
   report: { from: 'agent', payload: ReportPayload },
   unchanged: { from: 'agent', payload: UnchangedPayload },
   ack: { from: 'server', payload: AckPayload },
+  'step-status': { from: 'agent', payload: StepStatusPayload },
   'scan-request': { from: 'server', payload: ScanRequestPayload },
+  step: { from: 'server', payload: StepPayload },
   error: { from: 'server', payload: ErrorPayload },
 } as const satisfies Record<string, { from: 'agent' | 'server'; payload: TSchema }>;
 
