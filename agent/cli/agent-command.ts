@@ -12,6 +12,7 @@ import { AgentError } from '../daemon/agent-errors.js';
 import { createAgentLogger } from '../daemon/agent-logger.js';
 import { AgentOptionsError, DEFAULT_STATE_DIR, resolveAgentOptions } from '../daemon/agent-options.js';
 import { readHostIdentity } from '../daemon/host-identity.js';
+import { buildExecutorConfig } from '../executor/executor-config.js';
 import { createScanMemory, scanHost } from '../scan/scan-host.js';
 
 export const AGENT_HELP = `Usage: afterpatch agent --server URL [options]
@@ -56,14 +57,15 @@ export const agentCommand: Command = {
       process.stdout.write(AGENT_HELP);
       return 0;
     }
-    const { options, scanConfig } = await loadOptions(values);
+    const { options, scanConfig, executor } = await loadOptions(values);
     const logger = createAgentLogger({ level: options.logLevel }).child({ name: 'afterpatch-agent' });
     const memory = createScanMemory();
     const deps = {
       // One ScanMemory for the daemon's lifetime: rescans reuse parsed imports and package owners.
       scan: () => scanHost({ config: scanConfig, memory }),
       logger,
-      identity: readHostIdentity(),
+      identity: readHostIdentity(options.bootIdFile),
+      executor,
     };
     try {
       if (options.once) {
@@ -118,7 +120,11 @@ async function loadOptions(values: ReturnType<typeof parseOptions<typeof OPTIONS
       },
       file: config.agent,
     });
-    return { options, scanConfig: buildScanConfig(config.scan) };
+    return {
+      options,
+      scanConfig: buildScanConfig(config.scan),
+      executor: buildExecutorConfig(config.executor),
+    };
   } catch (err) {
     if (err instanceof ConfigError || err instanceof AgentOptionsError) throw new UsageError(err.message);
     throw err;

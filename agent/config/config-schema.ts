@@ -13,6 +13,7 @@ export const TempPolicy = Type.Union(
 export type TempPolicy = Static<typeof TempPolicy>;
 
 const GlobList = Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { maxItems: 1000 });
+const AbsolutePath = Type.String({ minLength: 2, maxLength: 4096, pattern: '^/' });
 
 /** The `scan` section of the agent config file (all keys optional). */
 export const ScanConfigFile = Type.Object(
@@ -50,13 +51,76 @@ export const AgentDaemonConfigFile = Type.Object(
     logLevel: Type.Optional(
       Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')]),
     ),
+    /**
+     * Where the boot id is read (default /proc/sys/kernel/random/boot_id): for containers whose
+     * /proc is not the host's, and for test harnesses that simulate reboots.
+     */
+    bootIdFile: Type.Optional(AbsolutePath),
   },
   { additionalProperties: false },
 );
 export type AgentDaemonConfigFile = Static<typeof AgentDaemonConfigFile>;
 
+/** A command configured on the host: an argv array run without a shell, and its time limit. */
+const HostCommand = Type.Object(
+  {
+    argv: Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { minItems: 1, maxItems: 256 }),
+    timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+  },
+  { additionalProperties: false },
+);
+const NamedHostCommand = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 128 }),
+    argv: Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), { minItems: 1, maxItems: 256 }),
+    timeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * The `executor` section: what this host lets a rollout step do, and how. The server only ever
+ * names operations; binaries, hooks and health-check commands come from here.
+ */
+export const ExecutorConfigFile = Type.Object(
+  {
+    /** false: every step is refused (the host only reports). Default true. */
+    enabled: Type.Optional(Type.Boolean()),
+    allowRestartUnit: Type.Optional(Type.Boolean()),
+    allowRestartContainer: Type.Optional(Type.Boolean()),
+    allowReexecPid1: Type.Optional(Type.Boolean()),
+    allowReboot: Type.Optional(Type.Boolean()),
+    /** Globs on unit names a step may restart (default every unit). */
+    allowUnits: Type.Optional(GlobList),
+    /** Globs on unit names a step may never restart; wins over allowUnits. */
+    denyUnits: Type.Optional(GlobList),
+    /** Absolute paths of the programs the executor runs. */
+    systemctlPath: Type.Optional(AbsolutePath),
+    dockerPath: Type.Optional(AbsolutePath),
+    podmanPath: Type.Optional(AbsolutePath),
+    /** Run in this order before the operations when a step asks for hooks (e.g. drain). */
+    preHooks: Type.Optional(Type.Array(NamedHostCommand, { maxItems: 32 })),
+    /** Run in this order after the operations (after a reboot: on the next boot). */
+    postHooks: Type.Optional(Type.Array(NamedHostCommand, { maxItems: 32 })),
+    /** Commands a `command` health check may name. */
+    healthCommands: Type.Optional(Type.Record(Type.String({ minLength: 1, maxLength: 128 }), HostCommand)),
+    operationTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+    hookTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400 })),
+    healthCheckTimeoutSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 3600 })),
+    healthCheckIntervalSeconds: Type.Optional(Type.Number({ minimum: 0.1, maximum: 600 })),
+    journalMaxEntries: Type.Optional(Type.Integer({ minimum: 10, maximum: 100_000 })),
+    journalMaxAgeDays: Type.Optional(Type.Number({ minimum: 1, maximum: 3650 })),
+  },
+  { additionalProperties: false },
+);
+export type ExecutorConfigFile = Static<typeof ExecutorConfigFile>;
+
 export const AgentConfigFile = Type.Object(
-  { scan: Type.Optional(ScanConfigFile), agent: Type.Optional(AgentDaemonConfigFile) },
+  {
+    scan: Type.Optional(ScanConfigFile),
+    agent: Type.Optional(AgentDaemonConfigFile),
+    executor: Type.Optional(ExecutorConfigFile),
+  },
   { additionalProperties: false },
 );
 export type AgentConfigFile = Static<typeof AgentConfigFile>;

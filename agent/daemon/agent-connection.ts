@@ -6,7 +6,13 @@
 // heartbeat timeout means the server or the path to it is gone (a half-open TCP connection
 // never reports an error), and the socket is terminated and reopened. All timers are
 // unref()'d; stop() closes with 1001 and waits for the close.
-import { CLOSE_CODES, MAX_FRAME_BYTES, type ScanRequestPayload } from '../../shared/agent-protocol.js';
+import {
+  CLOSE_CODES,
+  MAX_FRAME_BYTES,
+  type ScanRequestPayload,
+  type StepPayload,
+  type StepStatusPayload,
+} from '../../shared/agent-protocol.js';
 import { decodeMessage, encodeMessage } from '../../shared/protocol-codec.js';
 import { AFTERPATCH_VERSION } from '../../shared/version.js';
 import { AgentError } from './agent-errors.js';
@@ -30,6 +36,10 @@ export interface AgentConnectionOptions {
   heartbeatTimeoutMs: number;
   handshakeTimeoutMs: number;
   onScanRequest: (request: ScanRequestPayload) => void;
+  /** A rollout step arrived (the executor decides; the connection only delivers). */
+  onStep?: (step: StepPayload) => void;
+  /** Called on every new connection after `hello`, before the outbox is sent again. */
+  onConnected?: () => void;
   /** Called after each ack has been applied to the outbox. */
   onAck?: (seq: number) => void;
   /** Called when the server refuses the credential (the connection keeps retrying, rarely). */
@@ -49,6 +59,12 @@ export class AgentConnection {
   /** The highest seq sent on the current connection. */
   private sentSeq = 0;
   private flushing = false;
+  /**
+   * Step statuses waiting for the socket. They go out after every pending outbox entry, so a
+   * status naming a post-step report's seq never overtakes that report. Not durable: the step
+   * journal re-sends them on the next connection.
+   */
+  private statusFrames: string[] = [];
   private upgradeStatus: number | undefined;
   private closed: Promise<void> | undefined;
   private readonly log: AgentLogger;
@@ -69,6 +85,13 @@ export class AgentConnection {
   /** New outbox entries are waiting: send them now if connected. */
   notify(): void {
     if (this.state === 'open') void this.flush();
+  }
+
+  /** Queues a step status for this connection; dropped when not connected (the journal resends). */
+  sendStepStatus(status: StepStatusPayload): void {
+    if (this.state !== 'open') return;
+    this.statusFrames.push(encodeMessage('step-status', status));
+    void this.flush();
   }
 
   /** Closes with 1001 (going away) and waits until the socket is closed. */
@@ -165,6 +188,8 @@ export class AgentConnection {
         lastAckedSeq: outbox.lastAckedSeq,
       }),
     );
+    this.statusFrames = [];
+    this.options.onConnected?.();
     void this.flush();
   };
 
@@ -181,7 +206,12 @@ export class AgentConnection {
       for (;;) {
         if (!ws || this.state !== 'open' || ws !== this.ws || ws.readyState !== WebSocket.OPEN) return;
         const next = this.options.outbox.entries().find((e) => e.seq > this.sentSeq);
-        if (!next) return;
+        if (!next) {
+          const status = this.statusFrames.shift();
+          if (status === undefined) return;
+          await this.sendFrame(status);
+          continue;
+        }
         const entry = this.options.outbox.read(next.seq);
         this.sentSeq = next.seq;
         if (!entry) continue;
@@ -237,6 +267,13 @@ export class AgentConnection {
           'scan requested',
         );
         this.options.onScanRequest(message.payload);
+        return;
+      case 'step':
+        this.log.info(
+          { stepId: message.payload.stepId, rolloutId: message.payload.rolloutId },
+          'rollout step received',
+        );
+        this.options.onStep?.(message.payload);
         return;
       case 'error':
         this.log.warn(

@@ -6,6 +6,10 @@ import { CLOSE_CODES } from '../../shared/agent-protocol.js';
 import { decodeMessage, encodeMessage } from '../../shared/protocol-codec.js';
 import { reportFingerprint } from '../../shared/report-fingerprint.js';
 import type { ScanReport } from '../../shared/scan-report.js';
+import { readBootId } from '../executor/boot-id.js';
+import { buildExecutorConfig, type ExecutorConfig } from '../executor/executor-config.js';
+import { StepExecutor } from '../executor/step-executor.js';
+import { StepJournal } from '../executor/step-journal.js';
 import { AgentConnection } from './agent-connection.js';
 import { AgentError } from './agent-errors.js';
 import type { AgentLogger } from './agent-logger.js';
@@ -26,6 +30,8 @@ export interface AgentDaemonDeps {
   identity: HostIdentity;
   /** Default: the dpkg and rpm databases. */
   packageWatchTargets?: readonly WatchTarget[];
+  /** What rollout steps may do on this host (the config file's `executor` section). */
+  executor?: ExecutorConfig;
   random?: () => number;
 }
 
@@ -37,6 +43,7 @@ export interface AgentDaemon {
   scanNow(trigger: Trigger): Promise<void>;
   /** The server connection, once the host is enrolled. */
   connection(): AgentConnection | undefined;
+  readonly steps: StepExecutor;
   /** Finishes the scan in progress, closes the socket with 1001, stops every timer. */
   stop(): Promise<void>;
 }
@@ -126,11 +133,14 @@ export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonD
     finish = resolve;
   });
 
+  // The seq of the latest post-step scan, read by the executor once its request has finished.
+  let postStepSeq: number | undefined;
   const runScan = async (trigger: Trigger): Promise<void> => {
     const started = Date.now();
     const report = await deps.scan();
     const queued = queueScanResult(outbox, report, trigger, logger);
     if (!queued) return;
+    if (trigger === 'post-step') postStepSeq = queued.seq;
     logger.info(
       {
         trigger,
@@ -158,6 +168,26 @@ export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonD
     logger: logger.child({ module: 'package-watcher' }),
   });
 
+  const executorConfig = deps.executor ?? buildExecutorConfig();
+  const steps = new StepExecutor({
+    config: executorConfig,
+    journal: StepJournal.open({
+      dir: `${options.stateDir}/steps`,
+      maxEntries: executorConfig.journalMaxEntries,
+      maxAgeDays: executorConfig.journalMaxAgeDays,
+      logger: logger.child({ module: 'step-journal' }),
+    }),
+    readBootId: () => readBootId(options.bootIdFile),
+    kernelRelease: deps.identity.kernelRelease,
+    send: (status) => connection?.sendStepStatus(status),
+    postStepScan: async () => {
+      postStepSeq = undefined;
+      await scheduler.request('post-step');
+      return postStepSeq;
+    },
+    logger,
+  });
+
   const connect = (stored: AgentCredentials): void => {
     credentials = stored;
     const tokens = new TokenSource({
@@ -173,6 +203,10 @@ export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonD
       logger,
       ...connectionTimings(options),
       onScanRequest: () => void scheduler.request('server-request'),
+      onStep: (step) => steps.handleStep(step),
+      onConnected: () => {
+        for (const status of steps.statusesToResend()) connection?.sendStepStatus(status);
+      },
       ...(deps.random ? { random: deps.random } : {}),
     });
     connection.start();
@@ -206,8 +240,12 @@ export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonD
     stopping = true;
     if (enrolTimer) clearTimeout(enrolTimer);
     watcher.stop();
+    // Not awaited to the end: a hook or restart in progress must not hold up SIGTERM. A step
+    // cut off here is failed (never repeated) by the next start.
+    const executing = steps.stop();
     await scheduler.stop();
     await connection?.stop();
+    void executing;
     logger.info({ pending: outbox.size, closeCode: CLOSE_CODES.goingAway }, 'agent stopped');
   };
 
@@ -226,6 +264,7 @@ export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonD
   );
   scheduler.start();
   void scheduler.request('startup');
+  steps.resume();
   void enrol();
 
   return {
@@ -233,6 +272,7 @@ export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonD
     done,
     scanNow: (trigger) => scheduler.request(trigger),
     connection: () => connection,
+    steps,
     stop: async () => {
       await stop();
       finish(0);

@@ -34,6 +34,8 @@ export interface AgentOptions {
   readonly onceDeliverySeconds: number;
   readonly once: boolean;
   readonly logLevel: LogLevel;
+  /** Where the boot id is read; other than the kernel's only in containers and test harnesses. */
+  readonly bootIdFile: string;
 }
 
 export const DEFAULT_STATE_DIR = '/var/lib/afterpatch-agent';
@@ -53,6 +55,7 @@ export const AGENT_DEFAULTS = Object.freeze({
   requestTimeoutSeconds: 30,
   onceDeliverySeconds: 60,
   logLevel: 'info' as LogLevel,
+  bootIdFile: '/proc/sys/kernel/random/boot_id',
 });
 
 /** What the command line gave (strings as typed; undefined when absent). */
@@ -112,6 +115,7 @@ export function resolveAgentOptions(input: ResolveAgentOptionsInput): AgentOptio
     reconnectCapSeconds,
     once: flags.once === true,
     logLevel: file.logLevel ?? AGENT_DEFAULTS.logLevel,
+    bootIdFile: file.bootIdFile ?? AGENT_DEFAULTS.bootIdFile,
   });
 }
 

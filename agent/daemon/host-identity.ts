@@ -2,6 +2,7 @@
 // machine-id, so re-enrolling the same machine keeps its host record) and for `hello`.
 import { readFileSync } from 'node:fs';
 import { hostname, release } from 'node:os';
+import { DEFAULT_BOOT_ID_FILE, readBootId } from '../executor/boot-id.js';
 
 export interface HostIdentity {
   hostname: string;
@@ -11,11 +12,11 @@ export interface HostIdentity {
 }
 
 /** Reads the identity of this machine; every value bounded to what the protocol accepts. */
-export function readHostIdentity(): HostIdentity {
+export function readHostIdentity(bootIdFile: string = DEFAULT_BOOT_ID_FILE): HostIdentity {
   return {
     hostname: hostname().slice(0, 256),
     machineId: readSmallText('/etc/machine-id') ?? readSmallText('/var/lib/dbus/machine-id'),
-    bootId: readSmallText('/proc/sys/kernel/random/boot_id') ?? 'unknown',
+    bootId: readBootId(bootIdFile),
     kernelRelease: release().slice(0, 256),
   };
 }

@@ -13,7 +13,7 @@ import type { ScanReport } from '../../shared/scan-report.js';
 import type { AgentLogger } from './agent-logger.js';
 import { TEMP_PREFIX, writeFileAtomic } from './write-file-atomic.js';
 
-export type Trigger = 'startup' | 'interval' | 'package-change' | 'server-request';
+export type Trigger = 'startup' | 'interval' | 'package-change' | 'server-request' | 'post-step';
 
 export type OutboxEntry =
   | { seq: number; type: 'report'; trigger: Trigger; fingerprint: string; report: ScanReport }

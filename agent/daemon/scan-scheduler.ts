@@ -18,6 +18,8 @@ const PRIORITY: Record<Trigger, number> = {
   'package-change': 1,
   startup: 2,
   'server-request': 3,
+  /** A rollout step waits for it: its seq is the step's evidence. */
+  'post-step': 4,
 };
 
 export class ScanScheduler {
