@@ -8,7 +8,13 @@ import { EventEmitter } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { CLOSE_CODES, MAX_FRAME_BYTES, type ReportPayload } from '../../shared/agent-protocol.js';
+import {
+  CLOSE_CODES,
+  MAX_FRAME_BYTES,
+  type ReportPayload,
+  type StepPayload,
+  type StepStatusPayload,
+} from '../../shared/agent-protocol.js';
 import { decodeMessage, encodeMessage } from '../../shared/protocol-codec.js';
 
 export interface FakeHost {
@@ -21,7 +27,11 @@ export interface FakeHost {
   reports: ReportPayload[];
   /** seqs of stored `unchanged` frames. */
   unchanged: number[];
-  hellos: Array<{ lastAckedSeq: number }>;
+  hellos: Array<{ lastAckedSeq: number; bootId: string }>;
+  /** Every step-status frame received, in order. */
+  stepStatuses: StepStatusPayload[];
+  /** Steps sent and not settled yet: re-sent after every hello, like the real server does. */
+  openSteps: Map<string, StepPayload>;
 }
 
 export interface FakeServerOptions {
@@ -97,6 +107,20 @@ export class FakeAgentServer extends EventEmitter {
     this.sockets.get(hostId)?.send(encodeMessage('scan-request', { requestId, reason: 'operator asked' }));
   }
 
+  /** Sends a rollout step now (if connected) and again after every hello until it is settled. */
+  sendStep(hostId: string, step: StepPayload): void {
+    this.hosts.get(hostId)!.openSteps.set(step.stepId, step);
+    this.sockets.get(hostId)?.send(encodeMessage('step', step));
+  }
+
+  /** The latest status received for a step. */
+  latestStepStatus(hostId: string, stepId: string): StepStatusPayload | undefined {
+    return this.hosts
+      .get(hostId)
+      ?.stepStatuses.filter((s) => s.stepId === stepId)
+      .at(-1);
+  }
+
   /** The only host (most tests enrol one). */
   onlyHost(): FakeHost {
     const [host] = this.hosts.values();
@@ -128,6 +152,8 @@ export class FakeAgentServer extends EventEmitter {
         reports: [],
         unchanged: [],
         hellos: [],
+        stepStatuses: [],
+        openSteps: new Map(),
       };
       this.hosts.set(host.hostId, host);
       return reply(res, 201, { hostId: host.hostId, credential });
@@ -181,8 +207,17 @@ export class FakeAgentServer extends EventEmitter {
         if (message.payload.hostId !== host.hostId)
           return ws.close(CLOSE_CODES.hostMismatch, 'not your host');
         greeted = true;
-        host.hellos.push({ lastAckedSeq: message.payload.lastAckedSeq });
+        host.hellos.push({ lastAckedSeq: message.payload.lastAckedSeq, bootId: message.payload.bootId });
         this.emit('hello', host);
+        for (const step of host.openSteps.values()) ws.send(encodeMessage('step', step));
+        return;
+      }
+      if (message.type === 'step-status') {
+        if (!greeted) return ws.close(CLOSE_CODES.protocolError, 'hello first');
+        host.stepStatuses.push(message.payload);
+        const final = ['succeeded', 'failed', 'refused'].includes(message.payload.state);
+        if (final) host.openSteps.delete(message.payload.stepId);
+        this.emit('step-status', host, message.payload);
         return;
       }
       if (message.type !== 'report' && message.type !== 'unchanged') return;
