@@ -61,7 +61,7 @@ test('sim host: a stale unit is restarted through the supervisor, once, with evi
   const { libDir, lib } = installLibDir(scratch, build);
   const server = new FakeAgentServer({ pingIntervalMs: 1000 });
   await server.listen();
-  t.after(() => server.close());
+  scratch.defer(() => server.close());
   const sim = await startSimHost({
     name: `it-${randomBytes(4).toString('hex')}`,
     dir: join(scratch.dir, 'host'),
@@ -72,7 +72,7 @@ test('sim host: a stale unit is restarted through the supervisor, once, with evi
       healthCommands: { 'app-active': { argv: [SIM_SYSTEMCTL, 'is-active', '--', APP] } },
     },
   });
-  t.after(() => sim.stop());
+  scratch.defer(() => sim.stop());
   t.diagnostic(`sim host dir ${sim.dir}`);
   try {
     const host = await waitForHost(server, 1);
@@ -158,7 +158,7 @@ test('sim host: a reboot forbidden by the local config is refused and nothing ru
   const { libDir } = installLibDir(scratch, build);
   const server = new FakeAgentServer({ pingIntervalMs: 1000 });
   await server.listen();
-  t.after(() => server.close());
+  scratch.defer(() => server.close());
   const sim = await startSimHost({
     name: `it-${randomBytes(4).toString('hex')}`,
     dir: join(scratch.dir, 'host'),
@@ -167,7 +167,7 @@ test('sim host: a reboot forbidden by the local config is refused and nothing ru
     services: { [APP]: { argv: [build.holder], env: { PATH: '/usr/bin:/bin', LD_LIBRARY_PATH: libDir } } },
     executor: { allowReboot: false },
   });
-  t.after(() => sim.stop());
+  scratch.defer(() => sim.stop());
   try {
     const host = await waitForHost(server, 1);
     const reboot = step({ operations: [{ kind: 'reboot' }] });

@@ -5,7 +5,17 @@
 // machine's network namespace and reaches the server on 127.0.0.1.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ExecutorConfigFile } from '../../../agent/config/config-schema.js';
@@ -46,6 +56,19 @@ export interface SimHost {
   supervisorLog(): string;
   /** Stops every service and the supervisor; the namespaces end with it. Safe to call twice. */
   stop(): Promise<void>;
+}
+
+/** rmdir depth-first (cgroup directories hold only kernel files and are removed empty). */
+function removeCgroupTree(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.isDirectory()) removeCgroupTree(join(dir, entry.name));
+  }
+  try {
+    rmdirSync(dir);
+  } catch {
+    // still has processes: left for the next run to see
+  }
 }
 
 export const SIM_CGROUP_BASE = '/sys/fs/cgroup/systemd/afterpatch-sim';
@@ -168,6 +191,8 @@ export async function startSimHost(options: SimHostOptions): Promise<SimHost> {
         const forced = setTimeout(() => child.kill('SIGKILL'), 30_000);
         await exited;
         clearTimeout(forced);
+        // The supervisor removes its cgroups itself; after a SIGKILL nobody did.
+        removeCgroupTree(cgroupRoot);
       })();
       return stopped;
     },
