@@ -72,3 +72,37 @@ describe('buildScanConfig', () => {
     assert.equal(Object.isFrozen(config), true);
   });
 });
+
+describe('the executor section', () => {
+  it('accepts hooks, health commands and binaries, and names each bad field', async () => {
+    const good = await parseConfigText(
+      JSON.stringify({
+        agent: { bootIdFile: '/run/sim/boot_id' },
+        executor: {
+          allowReboot: false,
+          denyUnits: ['db-*.service'],
+          systemctlPath: '/bin/systemctl',
+          preHooks: [{ name: 'drain', argv: ['/usr/local/bin/lb', 'drain'], timeoutSeconds: 30 }],
+          healthCommands: { pg: { argv: ['/usr/bin/pg_isready'] } },
+        },
+      }),
+      'agent.json',
+    );
+    assert.equal(good.executor?.allowReboot, false);
+    await assert.rejects(
+      () =>
+        parseConfigText(
+          '{"executor":{"systemctlPath":"systemctl","preHooks":[{"name":"x","argv":[]}]}}',
+          'a.json',
+        ),
+      (err: Error) =>
+        /a\.json: invalid configuration/.test(err.message) &&
+        err.message.includes('/executor/systemctlPath') &&
+        err.message.includes('/executor/preHooks/0/argv'),
+    );
+    await assert.rejects(
+      () => parseConfigText('{"executor":{"allowReboots":false}}', 'a.json'),
+      /invalid configuration/,
+    );
+  });
+});

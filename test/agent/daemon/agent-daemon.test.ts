@@ -85,7 +85,7 @@ describe('agent daemon end to end (against a fake server)', () => {
     await waitFor(() => daemon.outbox.size === 0, 5000, 'empty outbox');
     const host = h.server.onlyHost();
     assert.equal(host.machineId, 'm-1');
-    assert.deepEqual(host.hellos, [{ lastAckedSeq: 0 }]);
+    assert.deepEqual(host.hellos, [{ lastAckedSeq: 0, bootId: 'b-1' }]);
     assert.equal(host.reports[0]?.trigger, 'startup');
     assert.equal(host.reports[0]?.hostId, host.hostId);
     assert.equal(host.reports[0]?.report.status, 'restart');
