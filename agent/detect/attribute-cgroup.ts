@@ -26,6 +26,7 @@ const CONTAINER_PARENTS: Readonly<Record<string, ContainerRuntime>> = {
   libpod_parent: 'podman',
 };
 
+const SYSTEMD_UNIT = /\.(?:slice|service|scope)$/;
 const POD_SLICE = /^kubepods(?:-[a-z]+)?-pod([0-9a-f_-]{36})\.slice$/;
 const POD_DIR = /^pod([0-9a-f-]{36})$/;
 const CONTAINER_ID = /^[0-9a-f]{64}$/;
@@ -89,7 +90,10 @@ function findContainer(parts: string[]): ContainerMatch | undefined {
     }
     const parentRuntime = CONTAINER_PARENTS[part];
     const next = parts[i + 1];
-    if (parentRuntime && next !== undefined) return { runtime: parentRuntime, id: next };
+    // A systemd unit below a directory that happens to be called "docker" or "lxc" (a slice
+    // prefix, a nested hierarchy) is that unit, not a container named after it.
+    if (parentRuntime && next !== undefined && !SYSTEMD_UNIT.test(next))
+      return { runtime: parentRuntime, id: next };
     // Kubernetes with the cgroupfs driver: /kubepods/<qos>/pod<uid>/<container id>.
     if (POD_DIR.test(part) && next !== undefined && CONTAINER_ID.test(next)) {
       return { runtime: 'containerd', id: next };

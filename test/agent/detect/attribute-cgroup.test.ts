@@ -106,6 +106,24 @@ describe('attributeCgroup', () => {
     assert.deepEqual(pick(undefined), { kind: 'unknown' });
   });
 
+  it('finds the unit below a prefix (nested hierarchies, simulated hosts), even one named like a runtime', () => {
+    for (const prefix of [
+      '/afterpatch-sim/web-1',
+      '/afterpatch-sim/docker',
+      '/lxc/system.slice/../x',
+      '/a/b/c',
+    ]) {
+      const cgroup = `${prefix}/system.slice/app.service`;
+      assert.deepEqual(
+        attributeCgroup(cgroup, false),
+        { kind: 'service', unit: 'app.service', cgroup },
+        prefix,
+      );
+    }
+    const cgroupfs = `/docker/${'ab'.repeat(32)}`;
+    assert.equal(attributeCgroup(cgroupfs, false).kind, 'container');
+  });
+
   it('unescapes systemd unit names', () => {
     assert.equal(unescapeUnitName('dev-disk-by\\x2duuid.device'), 'dev-disk-by-uuid.device');
   });
