@@ -179,18 +179,38 @@ export function planRollout(input: PlanInput, options: PlanRolloutOptions = {}):
         }
       }
     }
-    drain(t);
-    // Within one instant a group's room only shrinks, so one pass over the groups that gained
-    // room suffices: take their parked hosts, best first, while they still have room.
-    for (const g of dirty) {
+    // Everyone who may start now competes by priority: the hosts woken for this instant and
+    // those parked on a group that gained room. Within one instant a group's room only shrinks,
+    // so a group found closed is dropped for the rest of the instant.
+    const open = new MinHeap<{ g: number; p: number }>((a, b) => a.p < b.p || (a.p === b.p && a.g < b.g));
+    const offer = (g: number) => {
       const heap = parked[g];
-      while (heap && heap.size > 0 && isOpen(g, t)) {
-        const h = heap.pop()!;
-        if (fullUntil[g] === t) addWait(h, 'limit', g, fullDetail(g, allowed[g]!), t, false);
-        if (delayUntil[g] === t) addWait(h, 'delay', g, delayDetail(g), t, false);
-        candidates.push(h);
-        drain(t);
+      if (heap && heap.size > 0 && isOpen(g, t)) open.push({ g, p: priority[heap.peek()!]! });
+    };
+    for (const g of dirty) offer(g);
+    for (;;) {
+      // Drop stale entries: a group that closed, or whose best parked host changed.
+      while (open.size > 0) {
+        const top = open.peek()!;
+        const heap = parked[top.g]!;
+        if (heap.size > 0 && isOpen(top.g, t) && priority[heap.peek()!] === top.p) break;
+        open.pop();
+        offer(top.g);
       }
+      const fromGroup = open.peek();
+      const woken = candidates.peek();
+      if (fromGroup === undefined && woken === undefined) break;
+      let h: number;
+      if (fromGroup !== undefined && (woken === undefined || fromGroup.p < priority[woken]!)) {
+        open.pop();
+        h = parked[fromGroup.g]!.pop()!;
+        if (fullUntil[fromGroup.g] === t)
+          addWait(h, 'limit', fromGroup.g, fullDetail(fromGroup.g, allowed[fromGroup.g]!), t, false);
+        if (delayUntil[fromGroup.g] === t)
+          addWait(h, 'delay', fromGroup.g, delayDetail(fromGroup.g), t, false);
+        offer(fromGroup.g);
+      } else h = candidates.pop()!;
+      if (state[h] === PENDING) tryStart(h, t);
     }
   }
 
@@ -205,13 +225,6 @@ export function planRollout(input: PlanInput, options: PlanRolloutOptions = {}):
   }
 
   return buildPlan(input, fleet, state, startAt, blockedDetail, waits, priority);
-
-  function drain(t: number): void {
-    while (candidates.size > 0) {
-      const h = candidates.pop()!;
-      if (state[h] === PENDING) tryStart(h, t);
-    }
-  }
 
   function isOpen(g: number, t: number): boolean {
     return outCount[g]! < allowed[g]! && lastStart[g]! + delayMs[g]! <= t;
