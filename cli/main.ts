@@ -20,6 +20,10 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'run the server that agents report to and operators query (--port, --data-dir)',
     load: async () => (await import('../server/cli/server-command.js')).serverCommand,
   },
+  plan: {
+    summary: 'plan a rolling restart/reboot of a fleet from a JSON document, offline (--input FILE)',
+    load: async () => (await import('../server/cli/plan-command.js')).planCommand,
+  },
   agent: {
     summary: 'run the agent: scan on a schedule and after upgrades, deliver reports to the server',
     load: async () => (await import('../agent/cli/agent-command.js')).agentCommand,
