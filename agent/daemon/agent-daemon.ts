@@ -16,8 +16,12 @@ import { assertEnrollable, ensureEnrolled } from './ensure-enrolled.js';
 import type { HostIdentity } from './host-identity.js';
 import { Outbox, type Trigger } from './outbox.js';
 import { PackageWatcher, type WatchTarget } from './package-watcher.js';
+import { RESCAN_REQUEST_FILE, rescanWatchTarget } from './rescan-request.js';
 import { ScanScheduler } from './scan-scheduler.js';
 import { TokenSource } from './token-source.js';
+
+/** Several hook runs in a row (apt runs Post-Invoke once per dpkg call) make one scan. */
+const RESCAN_DEBOUNCE_MS = 500;
 
 export interface AgentDaemonDeps {
   /** One scan of the host (scanHost with the daemon's ScanMemory, in production). */
@@ -158,6 +162,17 @@ export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonD
     logger: logger.child({ module: 'package-watcher' }),
   });
 
+  // `afterpatch rescan` (the package-manager hooks) touches a file in the state directory. A
+  // short debounce: the hook runs once the transaction is over, so the scan should follow at once.
+  const rescanWatcher = new PackageWatcher({
+    targets: [rescanWatchTarget(options.stateDir)],
+    debounceMs: RESCAN_DEBOUNCE_MS,
+    pollMs: options.packagePollSeconds * 1000,
+    onChange: () => void scheduler.request('package-change'),
+    logger: logger.child({ module: 'rescan-watcher' }),
+    changeMessage: `rescan requested (${RESCAN_REQUEST_FILE})`,
+  });
+
   const connect = (stored: AgentCredentials): void => {
     credentials = stored;
     const tokens = new TokenSource({
@@ -206,12 +221,14 @@ export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonD
     stopping = true;
     if (enrolTimer) clearTimeout(enrolTimer);
     watcher.stop();
+    rescanWatcher.stop();
     await scheduler.stop();
     await connection?.stop();
     logger.info({ pending: outbox.size, closeCode: CLOSE_CODES.goingAway }, 'agent stopped');
   };
 
   watcher.start();
+  rescanWatcher.start();
   logger.info(
     {
       server: options.serverUrl,
@@ -219,6 +236,7 @@ export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonD
       scanIntervalSeconds: options.scanIntervalSeconds,
       watch: watcher.mode,
       watchedDirs: watcher.watchedDirs,
+      rescanWatch: rescanWatcher.mode,
       pending: outbox.size,
       lastSeq: outbox.lastSeq,
     },

@@ -2,6 +2,7 @@
 // machine-id, so re-enrolling the same machine keeps its host record) and for `hello`.
 import { readFileSync } from 'node:fs';
 import { hostname, release } from 'node:os';
+import { join } from 'node:path';
 
 export interface HostIdentity {
   hostname: string;
@@ -10,11 +11,20 @@ export interface HostIdentity {
   kernelRelease: string;
 }
 
-/** Reads the identity of this machine; every value bounded to what the protocol accepts. */
-export function readHostIdentity(): HostIdentity {
+/**
+ * Reads the identity of this machine; every value bounded to what the protocol accepts. With
+ * `root` (an agent in a container, the host's / mounted there) the machine-id and hostname are
+ * the host's, so the host keeps one record whether its agent runs in a container or not.
+ */
+export function readHostIdentity(root = '/'): HostIdentity {
+  const hostRoot = root !== '/';
   return {
-    hostname: hostname().slice(0, 256),
-    machineId: readSmallText('/etc/machine-id') ?? readSmallText('/var/lib/dbus/machine-id'),
+    hostname: ((hostRoot ? readSmallText(join(root, 'etc/hostname')) : undefined) ?? hostname()).slice(
+      0,
+      256,
+    ),
+    machineId:
+      readSmallText(join(root, 'etc/machine-id')) ?? readSmallText(join(root, 'var/lib/dbus/machine-id')),
     bootId: readSmallText('/proc/sys/kernel/random/boot_id') ?? 'unknown',
     kernelRelease: release().slice(0, 256),
   };
