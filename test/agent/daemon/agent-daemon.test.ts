@@ -9,6 +9,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { type AgentDaemon, startAgentDaemon } from '../../../agent/daemon/agent-daemon.js';
 import { createAgentLogger } from '../../../agent/daemon/agent-logger.js';
 import { type AgentOptions, resolveAgentOptions } from '../../../agent/daemon/agent-options.js';
+import { writeRescanRequest } from '../../../agent/daemon/rescan-request.js';
 import type { ScanReport } from '../../../shared/scan-report.js';
 import { FakeAgentServer, waitFor } from '../../helpers/fake-agent-server.js';
 import { createScratch } from '../../helpers/scratch.js';
@@ -300,5 +301,20 @@ describe('agent daemon end to end (against a fake server)', () => {
     await waitFor(() => h.server.onlyHost().reportSeq === 2, 5000, 'post-upgrade report');
     assert.equal(h.server.onlyHost().reports[1]?.trigger, 'package-change');
     assert.equal(daemon.outbox.size, 0);
+  });
+
+  it('scans at once when `afterpatch rescan` writes its request file (the package hooks)', async (t) => {
+    const h = await harness(t);
+    await h.start();
+    await waitFor(
+      () => h.server.hosts.size === 1 && h.server.onlyHost().reportSeq === 1,
+      5000,
+      'first report',
+    );
+    h.setReport(cleanHostReport());
+    writeRescanRequest(h.stateDir, 'apt');
+    await waitFor(() => h.server.onlyHost().reportSeq === 2, 10_000, 'report after the rescan request');
+    assert.equal(h.server.onlyHost().reports[1]?.trigger, 'package-change');
+    assert.ok(h.logs.some((l) => String(l.msg).startsWith('rescan requested')));
   });
 });
