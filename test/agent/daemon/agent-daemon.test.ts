@@ -114,10 +114,12 @@ describe('agent daemon end to end (against a fake server)', () => {
   it('keeps reports on disk while the server is down and delivers them in order when it is back', async (t) => {
     const h = await harness(t);
     const daemon = await h.start();
+    // Until the agent has processed the ack, not only until the server stored the report:
+    // closing the server in between would leave 1.json in the outbox.
     await waitFor(
-      () => h.server.hosts.size === 1 && h.server.onlyHost().reportSeq === 1,
+      () => h.server.hosts.size === 1 && h.server.onlyHost().reportSeq === 1 && daemon.outbox.size === 0,
       5000,
-      'first report',
+      'first report acknowledged',
     );
     const host = h.server.onlyHost();
     await h.server.close();
