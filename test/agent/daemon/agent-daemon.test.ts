@@ -187,9 +187,9 @@ describe('agent daemon end to end (against a fake server)', () => {
     const h = await harness(t);
     const first = await h.start();
     await waitFor(
-      () => h.server.hosts.size === 1 && h.server.onlyHost().reportSeq === 1,
+      () => h.server.hosts.size === 1 && h.server.onlyHost().reportSeq === 1 && first.outbox.size === 0,
       5000,
-      'first report',
+      'first report acknowledged',
     );
     const host = h.server.onlyHost();
     await h.server.close();
