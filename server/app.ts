@@ -73,6 +73,10 @@ export function fastifyOptions(config: ServerConfig): FastifyServerOptions {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
     routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true },
+    // Opening the database is a plugin: a first PGlite start (initdb in WebAssembly) takes 15 s on
+    // a busy 2-core machine, and migrations on a large PostgreSQL database take longer still.
+    // Fastify's 10 s default would kill a healthy start; a wedged one is still bounded.
+    pluginTimeout: 10 * 60_000,
   };
 }
 
