@@ -17,7 +17,6 @@ export function useAsync<T>(load: () => Promise<T>, deps: unknown[]): AsyncState
   const [state, setState] = useState<{ data?: T; error?: Error; loading: boolean }>({ loading: true });
   const generation = useRef(0);
   const [tick, setTick] = useState(0);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the caller's deps decide when to reload
   useEffect(() => {
     const mine = ++generation.current;
     setState((s) => ({ ...s, loading: true }));

@@ -14,13 +14,11 @@ function Pids({ pids }: { pids: number[] }) {
 }
 function Packages({ names }: { names: string[] }) {
   return names.length ? (
-    <>
-      {names.map((n) => (
-        <a key={n} class="tag" href={`/packages/${encodeURIComponent(n)}`}>
-          {n}
-        </a>
-      ))}
-    </>
+    names.map((n) => (
+      <a key={n} class="tag" href={`/packages/${encodeURIComponent(n)}`}>
+        {n}
+      </a>
+    ))
   ) : (
     <span class="muted">—</span>
   );
@@ -45,10 +43,8 @@ function ActionTable({ title, head, rows }: { title: string; head: string[]; row
         </thead>
         <tbody>
           {rows.map((cells, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: rows of one report never reorder
             <tr key={i}>
               {cells.map((c, j) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: fixed columns
                 <td key={j}>{c}</td>
               ))}
             </tr>
