@@ -68,7 +68,8 @@ function securityHeaders(reply: FastifyReply): FastifyReply {
 
 export default fp<{ uiDir?: string }>(
   async function uiPlugin(app, options) {
-    const dir = options.uiDir ?? findUiDir();
+    const found = options.uiDir ?? findUiDir();
+    const dir = found && existsSync(join(found, 'index.html')) ? found : undefined;
     // Read once at start: the files are small and never change while the server runs.
     const index = dir ? readFileSync(join(dir, 'index.html')) : undefined;
     const assets = new Map<string, { body: Buffer; type: string }>();
