@@ -185,10 +185,10 @@ test('the web UI, with a real agent and 10,000 hosts', { skip, timeout: 600_000 
       unknown: number;
     }>('/api/v1/fleet/summary');
     assert.ok(summary.hosts >= SIMULATED_HOSTS + 3);
-    const card = async (tone: string) =>
-      Number(
-        (await page.getByTestId(`count-${tone}`).locator('.card-value').innerText()).replaceAll(',', ''),
-      );
+    const card = async (tone: string) => {
+      const text = await page.getByTestId(`count-${tone}`).locator('.card-value').textContent();
+      return Number((text ?? '').replaceAll(',', ''));
+    };
     assert.equal(await card('restart'), summary.needRestart);
     assert.equal(await card('reboot'), summary.needReboot);
     assert.equal(await card('offline'), summary.hosts - summary.online);
