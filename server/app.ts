@@ -11,6 +11,7 @@ import databasePlugin from './plugins/database.js';
 import docsPlugin from './plugins/docs.js';
 import errorHandler from './plugins/error-handler.js';
 import metricsPlugin from './plugins/metrics.js';
+import uiPlugin from './plugins/ui.js';
 import agentRoutes from './routes/agents.js';
 import apiTokenRoutes from './routes/api-tokens.js';
 import auditRoutes from './routes/audit.js';
@@ -27,6 +28,8 @@ export interface AppOptions {
   database?: Database;
   /** Process metrics in /metrics (the real server); off by default. */
   collectDefaultMetrics?: boolean;
+  /** The built web UI's directory (default: dist/ui found next to the code). */
+  uiDir?: string;
   /** Create the first admin when there is no user (default true). */
   bootstrapAdmin?: boolean;
 }
@@ -51,6 +54,7 @@ export async function afterpatchApp(app: FastifyInstance, options: AppOptions): 
   await app.register(hostRoutes, { prefix: '/api/v1/hosts' });
   await app.register(fleetRoutes, { prefix: '/api/v1/fleet' });
   await app.register(auditRoutes, { prefix: '/api/v1/audit' });
+  await app.register(uiPlugin, options.uiDir ? { uiDir: options.uiDir } : {});
 
   if (options.bootstrapAdmin ?? true) {
     await ensureFirstAdmin({
