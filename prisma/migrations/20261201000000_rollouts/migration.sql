@@ -11,16 +11,16 @@ CREATE TYPE "webhook_format" AS ENUM ('json', 'slack');
 CREATE TABLE "rollout_groups" (
     "id" UUID NOT NULL DEFAULT gen_random_uuid(),
     "name" VARCHAR(100) NOT NULL,
-    "selector" JSONB NOT NULL DEFAULT '{}',
+    "selector" JSONB,
     "host_ids" JSONB NOT NULL DEFAULT '[]',
     "limit" JSONB NOT NULL,
     "windows" JSONB NOT NULL DEFAULT '[]',
-    "time_zone" VARCHAR(64) NOT NULL DEFAULT 'UTC',
     "depends_on" JSONB NOT NULL DEFAULT '[]',
     "protected" BOOLEAN NOT NULL DEFAULT false,
     "health_checks" JSONB NOT NULL DEFAULT '[]',
     "hold_sec" INTEGER NOT NULL DEFAULT 0,
     "hooks" BOOLEAN NOT NULL DEFAULT true,
+    "delay_between_steps_sec" INTEGER,
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "updated_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
 
