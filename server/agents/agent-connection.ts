@@ -111,7 +111,8 @@ export class AgentConnection {
     }
     const { message } = decoded;
     if (message.type === 'step-status') {
-      if (!this.greeted) return this.fail(CLOSE_CODES.protocolError, "expected 'hello' first, got 'step-status'");
+      if (!this.greeted)
+        return this.fail(CLOSE_CODES.protocolError, "expected 'hello' first, got 'step-status'");
       // Step statuses carry no hostId: the authenticated connection says whose they are.
       this.options.events?.publish('agent.step-status', { hostId: this.hostId, status: message.payload });
       return;
@@ -184,7 +185,8 @@ export class AgentConnection {
     if (result === 'stored') {
       this.options.events?.publish('host.changed', { hostId: this.hostId, status: 'reported' });
     }
-    if (result !== 'duplicate') this.options.events?.publish('agent.report', { hostId: this.hostId, seq, result });
+    if (result !== 'duplicate')
+      this.options.events?.publish('agent.report', { hostId: this.hostId, seq, result });
   }
 
   private handleStorageError(err: unknown): void {

@@ -29,9 +29,11 @@ export interface PublicEvents {
 
 export type BusEvents = InternalEvents & PublicEvents;
 export type BusEventName = keyof BusEvents;
-export const PUBLIC_EVENT_NAMES = ['rollout.changed', 'step.changed', 'host.changed'] as const satisfies ReadonlyArray<
-  keyof PublicEvents
->;
+export const PUBLIC_EVENT_NAMES = [
+  'rollout.changed',
+  'step.changed',
+  'host.changed',
+] as const satisfies ReadonlyArray<keyof PublicEvents>;
 
 type Listener<K extends BusEventName> = (payload: BusEvents[K]) => void;
 

@@ -11,10 +11,7 @@ declare module 'fastify' {
 export default fp(
   async function eventsPlugin(app) {
     const log = app.log.child({ module: 'events' });
-    app.decorate(
-      'events',
-      new EventBus((err, event) => log.error({ err, event }, 'event listener failed')),
-    );
+    app.decorate('events', new EventBus((err, event) => log.error({ err, event }, 'event listener failed')));
   },
   { name: 'afterpatch-events' },
 );
