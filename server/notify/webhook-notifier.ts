@@ -83,7 +83,8 @@ export function createWebhookNotifier(options: NotifierOptions): Notifier {
       } catch (err) {
         options.log.warn({ webhookId, attempt, err: (err as Error).message }, 'webhook delivery failed');
       }
-      if (attempt < attempts && !closed) await new Promise((r) => setTimeout(r, backoffMs * 2 ** (attempt - 1)).unref());
+      if (attempt < attempts && !closed)
+        await new Promise((r) => setTimeout(r, backoffMs * 2 ** (attempt - 1)).unref());
     }
   }
 
@@ -97,10 +98,7 @@ export function createWebhookNotifier(options: NotifierOptions): Notifier {
     },
     async close() {
       closed = true;
-      await Promise.race([
-        Promise.all([...inFlight]),
-        new Promise((r) => setTimeout(r, timeoutMs).unref()),
-      ]);
+      await Promise.race([Promise.all([...inFlight]), new Promise((r) => setTimeout(r, timeoutMs).unref())]);
     },
   };
 }

@@ -4,7 +4,10 @@ import type { PrismaClient } from '../db/generated/client.js';
 import type { ExecRollout, ExecState, GroupSnapshot } from './executor-state.js';
 import type { RolloutOptions } from './rollout-options.js';
 
-export async function loadExecutorState(prisma: PrismaClient, connected: ReadonlySet<string>): Promise<ExecState> {
+export async function loadExecutorState(
+  prisma: PrismaClient,
+  connected: ReadonlySet<string>,
+): Promise<ExecState> {
   const rows = await prisma.rollout.findMany({
     where: {
       OR: [

@@ -213,7 +213,15 @@ export class RolloutExecutor {
       at: new Date(),
       evidence: (status.evidence ?? {}) as Record<string, unknown>,
     });
-    this.stepChanged(step.rolloutId, step.id, hostId, step.hostname, 'dispatched', status.state, status.message);
+    this.stepChanged(
+      step.rolloutId,
+      step.id,
+      hostId,
+      step.hostname,
+      'dispatched',
+      status.state,
+      status.message,
+    );
     await this.verify(step.id, status);
   }
 
@@ -294,13 +302,18 @@ export class RolloutExecutor {
         hostId: step.hostId,
       });
     }
-    if (result.halted) await this.rolloutChanged(step.rolloutId, 'rollout.halted', 'halted: failure budget exceeded');
+    if (result.halted)
+      await this.rolloutChanged(step.rolloutId, 'rollout.halted', 'halted: failure budget exceeded');
     else await this.rolloutChanged(step.rolloutId);
     // The slot this host held is free (or it failed): decide again now, not at the next tick.
     this.kick();
   }
 
-  private async rolloutChanged(rolloutId: string, event?: Notification['event'], summary?: string): Promise<void> {
+  private async rolloutChanged(
+    rolloutId: string,
+    event?: Notification['event'],
+    summary?: string,
+  ): Promise<void> {
     const rollout = await this.o.prisma.rollout.findUnique({
       where: { id: rolloutId },
       select: { state: true, version: true, name: true, failures: true, haltReason: true },
@@ -327,7 +340,10 @@ export class RolloutExecutor {
     summary: string,
     details: Record<string, unknown>,
   ): Promise<void> {
-    const rollout = await this.o.prisma.rollout.findUnique({ where: { id: rolloutId }, select: { name: true } });
+    const rollout = await this.o.prisma.rollout.findUnique({
+      where: { id: rolloutId },
+      select: { name: true },
+    });
     this.o.notifier.notify({
       event,
       rolloutId,
@@ -347,7 +363,15 @@ export class RolloutExecutor {
     agentState?: string | null,
     message?: string | null,
   ): void {
-    this.o.events.publish('step.changed', { rolloutId, stepId, hostId, hostname, state, agentState, message });
+    this.o.events.publish('step.changed', {
+      rolloutId,
+      stepId,
+      hostId,
+      hostname,
+      state,
+      agentState,
+      message,
+    });
   }
 }
 

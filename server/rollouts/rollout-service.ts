@@ -28,7 +28,11 @@ export interface Preview {
   fleet: FleetForPlan;
 }
 
-export async function previewRollout(prisma: PrismaClient, options: RolloutOptions, now: Date): Promise<Preview> {
+export async function previewRollout(
+  prisma: PrismaClient,
+  options: RolloutOptions,
+  now: Date,
+): Promise<Preview> {
   const fleet = await loadPlanInput(prisma, options, now);
   let plan: Plan;
   try {

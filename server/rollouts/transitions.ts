@@ -2,9 +2,10 @@
 // in one transaction with its audit event: a change happens at most once, even when two callers
 // race or a restarted executor repeats what a crashed one began. Each returns whether it changed
 // anything; the caller publishes events and notifications only then.
+
+import { type Actor, recordAudit, SYSTEM_ACTOR } from '../audit/record-audit.js';
 import type { Prisma, PrismaClient } from '../db/generated/client.js';
 import type { RolloutState, StepState } from '../db/generated/enums.js';
-import { type Actor, recordAudit, SYSTEM_ACTOR } from '../audit/record-audit.js';
 
 type Tx = Prisma.TransactionClient;
 
@@ -139,8 +140,19 @@ export async function settleStep(
         to: 'halted',
         actor: SYSTEM_ACTOR,
         action: 'rollout.halt',
-        data: { haltReason: `failure budget ${rollout.failureBudget} exceeded: ${s.hostname}: ${s.reason}`.slice(0, 1024), finishedAt: s.now },
-        details: { failures: rollout.failures, failureBudget: rollout.failureBudget, stepId: s.stepId, reason: s.reason },
+        data: {
+          haltReason: `failure budget ${rollout.failureBudget} exceeded: ${s.hostname}: ${s.reason}`.slice(
+            0,
+            1024,
+          ),
+          finishedAt: s.now,
+        },
+        details: {
+          failures: rollout.failures,
+          failureBudget: rollout.failureBudget,
+          stepId: s.stepId,
+          reason: s.reason,
+        },
       });
     }
     return { settled: true, halted, failures: rollout.failures };
