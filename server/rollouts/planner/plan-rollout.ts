@@ -13,6 +13,9 @@
 // next window span). Work is about (steps + wake-ups) × groups per host × log n, never
 // hosts × groups × steps.
 //
+// A group that others depend on is finished for a host when all its members but that host itself
+// have finished: a host in both `db` and `app` (app depends on db) goes with db, not never.
+//
 // Host priority, among those that could start at the same instant: lower dependency rank first,
 // then the most constrained (the smallest ratio of allowed-out to hosts needing a step over its
 // groups), then the longest step, then hostname (or id), then id. Documented in docs/plan.md.
@@ -167,8 +170,9 @@ export function planRollout(input: PlanInput, options: PlanRolloutOptions = {}):
           if (outCount[g]! >= allowed[g]!) fullUntil[g] = t;
           outCount[g]!--;
           markDirty(g);
-          if (e.kind === STEP_END && --remaining[g]! === 0) {
-            finished[g] = 1;
+          if (e.kind === STEP_END && --remaining[g]! <= 1) {
+            // At one left, a waiter that is that last member itself may go (see doneForHost).
+            if (remaining[g] === 0) finished[g] = 1;
             for (const w of depWaiters[g]!) candidates.push(w);
             depWaiters[g] = [];
           }
@@ -221,7 +225,7 @@ export function planRollout(input: PlanInput, options: PlanRolloutOptions = {}):
       return;
     }
     for (const d of fleet.hostDeps[h]!) {
-      if (finished[d]) continue;
+      if (finished[d] || (remaining[d] === 1 && hostGroups[h]!.includes(d))) continue;
       addWait(h, 'dependency', d, `waits for group '${groups[d]!.name}' to finish`, t);
       waitingOn[h] = { kind: 'dependency', group: d };
       depWaiters[d]!.push(h);
@@ -374,9 +378,12 @@ export function planRollout(input: PlanInput, options: PlanRolloutOptions = {}):
     const members = groupMembers[g]!;
     const blocked = members.find((m) => state[m] === BLOCKED && !waitingOn[m]);
     if (blocked !== undefined) return `${hostLabel(blocked)} is blocked (${blockedDetail[blocked]})`;
-    const waiting = members.find((m) => state[m] === PENDING || state[m] === BLOCKED);
+    const waiting = members.find((m) => waitingOn[m] !== undefined);
     if (waiting !== undefined) {
-      return `${hostLabel(waiting)} cannot start either (the dependencies of shared members form a cycle)`;
+      const on = waitingOn[waiting]!;
+      return on.kind === 'dependency'
+        ? `${hostLabel(waiting)} waits for group '${groups[on.group]!.name}'`
+        : `${hostLabel(waiting)} waits for room in group '${groups[on.group]!.name}'`;
     }
     return 'members cannot finish';
   }
