@@ -149,7 +149,7 @@ forEachDatabase((backend) => {
       method: 'POST',
       url: '/api/v1/rollouts',
       headers: { authorization: operator.auth },
-      payload: { name: 'two', hosts: [h1.id, h2.id], failureBudget: 0 },
+      payload: { name: 'two', hosts: [h1.id, h2.id], failureBudget: 0, maxParallel: 2 },
     });
     assert.equal(created.statusCode, 201, created.body);
     const id = created.json().id;

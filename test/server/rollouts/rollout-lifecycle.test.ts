@@ -39,7 +39,7 @@ function api(ctx: TestApp, auth: string) {
       headers: { authorization: auth },
       ...(payload ? { payload } : {}),
     });
-    return { status: res.statusCode, body: res.json() as Record<string, any> };
+    return { status: res.statusCode, body: res.json() };
   };
 }
 
@@ -99,7 +99,7 @@ forEachDatabase((backend) => {
     const byAdmin = await api(ctx, admin.auth)('POST', `/rollouts/${guarded.body.id}/approve`);
     assert.equal(byAdmin.status, 200, JSON.stringify(byAdmin.body));
     const audit = (await audits(db, guarded.body.id)).find((a) => a.action === 'rollout.approve');
-    assert.equal((audit?.details as { role?: string }).role, 'admin');
+    assert.equal((audit!.details as { role?: string }).role, 'admin');
   });
 
   test('an approval expires before a later start: back to awaiting approval, audited', async (t) => {
@@ -194,8 +194,8 @@ forEachDatabase((backend) => {
     const resumeAudit = (await audits(db, id)).find((a) => a.action === 'rollout.resume');
     assert.deepEqual(
       {
-        from: (resumeAudit?.details as Record<string, unknown>).from,
-        note: (resumeAudit?.details as Record<string, unknown>).note,
+        from: (resumeAudit!.details as Record<string, unknown>).from,
+        note: (resumeAudit!.details as Record<string, unknown>).note,
       },
       { from: 'paused', note: 'lb checked' },
     );
@@ -263,7 +263,7 @@ forEachDatabase((backend) => {
     assert.equal(resumed.body.haltReason, null);
     assert.equal(resumed.body.finishedAt, null);
     const audit = (await audits(db, id)).find((a) => a.action === 'rollout.resume');
-    const details = audit?.details as Record<string, unknown>;
+    const details = audit!.details as Record<string, unknown>;
     assert.equal(details.from, 'halted');
     assert.equal(details.note, 'a: nginx config fixed by hand');
     assert.match(String(details.haltReason), /failure budget 0 exceeded/);
