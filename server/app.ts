@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import fp from 'fastify-plugin';
 import agentGateway from './agents/agent-gateway.js';
 import { ensureFirstAdmin } from './auth/ensure-first-admin.js';
+import clusterPlugin from './cluster/cluster-plugin.js';
 import type { ServerConfig } from './config/server-config.js';
 import type { Database } from './db/open-database.js';
 import authPlugin from './plugins/auth.js';
@@ -40,6 +41,7 @@ export async function afterpatchApp(app: FastifyInstance, options: AppOptions): 
   await app.register(databasePlugin, { config, ...(options.database ? { database: options.database } : {}) });
   await app.register(authPlugin, { config });
   await app.register(docsPlugin);
+  await app.register(clusterPlugin, { config });
   await app.register(agentGateway, { config });
 
   await app.register(healthRoutes);
