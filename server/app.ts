@@ -71,6 +71,9 @@ export function fastifyOptions(config: ServerConfig): FastifyServerOptions {
     trustProxy: config.trustProxy,
     // A fresh id per request, echoed in logs.
     requestIdHeader: false,
+    // Opening the database may create a PGlite cluster and run migrations: well over Fastify's
+    // default 10 s on a loaded machine (seen with the fleet simulator).
+    pluginTimeout: 120_000,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
