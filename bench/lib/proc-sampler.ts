@@ -52,7 +52,10 @@ export class ProcSampler {
       const cpuPercent = ((ticks - last.ticks) / CLOCK_TICKS / ((now - last.atMs) / 1000)) * 100;
       const rssMiB = readRssMiB(this.pid);
       // A zombie (killed, not yet reaped) has no VmRSS: nothing to record.
-      if (Number.isNaN(rssMiB)) return this.stop();
+      if (Number.isNaN(rssMiB)) {
+        this.stop();
+        return;
+      }
       this.samples.push({ atMs: now, cpuPercent, rssMiB });
       this.last = { atMs: now, ticks };
     } catch {
