@@ -287,8 +287,12 @@ async function oneRun(run: number): Promise<RunResult> {
       new Promise<void>((resolve) => {
         const tickMs = 20;
         let owed = 0;
+        let last = performance.now();
         const timer = setInterval(() => {
-          owed += (RATE * tickMs) / 1000;
+          // From the time elapsed, not the tick count: a busy event loop must not lower the rate.
+          const now = performance.now();
+          owed += (RATE * (now - last)) / 1000;
+          last = now;
           for (; owed >= 1; owed--) {
             const agent = agents[Math.floor(Math.random() * agents.length)]!;
             agent.produce('interval', Math.random() < 0.1);
