@@ -1,17 +1,25 @@
 // `npm run bench`: every benchmark in sequence, each with its defaults, each in its own Node
 // process (so one benchmark's holders and heap cannot disturb the next). Exits non-zero when
-// any benchmark did.
+// any benchmark did. The fleet simulator runs small here (200 agents on PGlite, 20 s steady
+// state); its big runs are explicit: `node dist/bench/fleet-sim.js --agents 10000 --db postgres`.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** Compiled benchmark scripts, next to this file in dist/bench/. */
-const BENCHMARKS = ['scan-stale-host.js', 'procfs-floor.js', 'plan-fleet.js', 'rollout-latency.js'] as const;
+const BENCHMARKS: ReadonlyArray<readonly [script: string, ...args: string[]]> = [
+  ['scan-stale-host.js'],
+  ['procfs-floor.js'],
+  ['plan-fleet.js'],
+  ['rollout-latency.js'],
+  ['agent-idle.js'],
+  ['fleet-sim.js', '--agents', '200', '--db', 'pglite', '--steady-seconds', '20', '--down-seconds', '5'],
+];
 
 let current: ChildProcess | undefined;
 
-function run(script: string): Promise<number> {
+function run(script: string, args: readonly string[]): Promise<number> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url))], {
+    const child = spawn(process.execPath, [fileURLToPath(new URL(script, import.meta.url)), ...args], {
       stdio: 'inherit',
     });
     current = child;
@@ -33,9 +41,9 @@ process.on('SIGTERM', forward);
 process.on('SIGHUP', forward);
 
 let failed = 0;
-for (const script of BENCHMARKS) {
-  process.stderr.write(`run-all: ${script}\n`);
-  const code = await run(script);
+for (const [script, ...args] of BENCHMARKS) {
+  process.stderr.write(`run-all: ${[script, ...args].join(' ')}\n`);
+  const code = await run(script, args);
   if (code !== 0) {
     failed++;
     process.stderr.write(`run-all: ${script} exited with ${code}\n`);

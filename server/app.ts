@@ -5,6 +5,7 @@ import fp from 'fastify-plugin';
 import agentGateway from './agents/agent-gateway.js';
 import { ensureFirstAdmin } from './auth/ensure-first-admin.js';
 import { stripAccessToken } from './auth/query-token.js';
+import clusterPlugin from './cluster/cluster-plugin.js';
 import type { ServerConfig } from './config/server-config.js';
 import type { Database } from './db/open-database.js';
 import authPlugin from './plugins/auth.js';
@@ -51,6 +52,7 @@ export async function afterpatchApp(app: FastifyInstance, options: AppOptions): 
   await app.register(authPlugin, { config });
   await app.register(docsPlugin);
   await app.register(eventsPlugin);
+  await app.register(clusterPlugin, { config });
   await app.register(agentGateway, { config });
   await app.register(rolloutsPlugin, { config });
 

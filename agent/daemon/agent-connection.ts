@@ -66,6 +66,10 @@ export class AgentConnection {
    */
   private statusFrames: string[] = [];
   private upgradeStatus: number | undefined;
+  /** Whether the current socket got as far as 'open'. */
+  private opened = false;
+  /** Set after an immediate reconnect for an expired token; cleared by the next ack. */
+  private reconnectedForToken = false;
   private closed: Promise<void> | undefined;
   private readonly log: AgentLogger;
 
@@ -125,6 +129,7 @@ export class AgentConnection {
     // stop() may have run while the token was being fetched.
     if (this.isStopped()) return;
     this.upgradeStatus = undefined;
+    this.opened = false;
     this.sentSeq = 0;
     const ws = new WebSocket(this.options.wsUrl, {
       headers: { authorization: `Bearer ${token}` },
@@ -173,6 +178,7 @@ export class AgentConnection {
   private readonly onOpen = (): void => {
     if (this.state === 'stopped') return;
     this.state = 'open';
+    this.opened = true;
     const { identity, outbox } = this.options;
     this.log.info({ url: this.options.wsUrl, pending: outbox.size }, 'connected');
     this.armHeartbeat();
@@ -257,6 +263,7 @@ export class AgentConnection {
     const { message } = decoded;
     switch (message.type) {
       case 'ack':
+        this.reconnectedForToken = false;
         this.options.outbox.ack(message.payload.seq);
         this.log.debug({ seq: message.payload.seq, pending: this.options.outbox.size }, 'acknowledged');
         this.options.onAck?.(message.payload.seq);
@@ -317,8 +324,21 @@ export class AgentConnection {
       // and the token endpoint says which of the two it was.
       this.options.tokens.invalidate();
     }
-    const delayMs = this.nextBackoffMs();
+    // The server closes an open connection with 4001 when its token expires: nothing is wrong,
+    // come back at once with a fresh token (unacknowledged reports are still in the outbox). Only
+    // once in a row: a server that keeps doing so (host revoked, clocks apart) gets the backoff.
+    const tokenExpired = code === CLOSE_CODES.unauthorized && this.opened && !this.reconnectedForToken;
+    this.reconnectedForToken = tokenExpired;
+    const delayMs = tokenExpired ? 0 : this.nextBackoffMs();
     const fields = { code, reason, upgradeStatus: status, retryInMs: delayMs, attempt: this.attempt };
+    if (tokenExpired) {
+      this.log.info(
+        fields,
+        'the server closed the connection (token expired); reconnecting with a new token',
+      );
+      this.scheduleReconnect(delayMs);
+      return;
+    }
     if (code === CLOSE_CODES.replaced) {
       this.log.warn(fields, 'another connection for this host replaced this one (credentials copied?)');
     } else this.log.warn(fields, status ? 'server refused the connection' : 'disconnected');

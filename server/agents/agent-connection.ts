@@ -23,6 +23,13 @@ export interface ConnectionLogger {
 export interface AgentConnectionOptions {
   socket: WebSocket;
   hostId: string;
+  /** This server instance (hosts.instance_id while the host is connected here). */
+  instanceId: string;
+  /**
+   * When the agent token that opened the connection expires (ms since the epoch): then the
+   * connection is closed with 4001 and the agent reconnects with a fresh token.
+   */
+  tokenExpiresAtMs?: number | undefined;
   prisma: PrismaClient;
   metrics: ServerMetrics;
   logger: ConnectionLogger;
@@ -44,6 +51,7 @@ export class AgentConnection {
   private closing = false;
   private chain: Promise<void> = Promise.resolve();
   private readonly helloTimer: NodeJS.Timeout;
+  private expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: AgentConnectionOptions) {
     this.hostId = options.hostId;
@@ -55,7 +63,15 @@ export class AgentConnection {
     this.helloTimer = setTimeout(() => {
       if (!this.greeted) this.fail(CLOSE_CODES.protocolError, 'no hello received in time');
     }, options.helloTimeoutMs).unref();
-    this.socket.once('close', () => clearTimeout(this.helloTimer));
+    if (options.tokenExpiresAtMs !== undefined) {
+      // setTimeout's limit is ~24.8 days; agent tokens live at most a day.
+      const delay = Math.min(Math.max(options.tokenExpiresAtMs - Date.now(), 0), 2 ** 31 - 1);
+      this.expiryTimer = setTimeout(() => this.expire(), delay).unref();
+    }
+    this.socket.once('close', () => {
+      clearTimeout(this.helloTimer);
+      if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    });
   }
 
   /** Sends a frame if the socket is open; false otherwise. */
@@ -77,6 +93,14 @@ export class AgentConnection {
     this.closing = true;
     // WebSocket close reasons are limited to 123 bytes.
     this.socket.close(code, Buffer.from(reason).subarray(0, 120).toString());
+  }
+
+  /**
+   * The token expired: the frame being stored is finished and acknowledged first, then the
+   * connection closes with 4001 and the agent comes back at once with a fresh token.
+   */
+  private expire(): void {
+    void this.drained().then(() => this.fail(CLOSE_CODES.unauthorized, 'the agent token expired'));
   }
 
   /** Resolves when every frame received so far has been handled. */
@@ -140,6 +164,7 @@ export class AgentConnection {
             where: { id: this.hostId },
             data: {
               online: true,
+              instanceId: this.options.instanceId,
               lastSeenAt: new Date(),
               agentVersion: p.agentVersion,
               bootId: p.bootId,

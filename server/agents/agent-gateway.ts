@@ -30,10 +30,10 @@ export interface AgentGateway {
   /** Host ids with an open connection on this server. */
   connectedHostIds(): string[];
   isConnected(hostId: string): boolean;
-  /** Sends any server message to a connected host; false when it is not connected here. */
+  /** Sends any server message to a host connected HERE; false when it is not (see app.cluster). */
   send<T extends MessageType>(hostId: string, type: T, payload: PayloadOf<T>): boolean;
-  /** Sends a scan-request; false when the host is not connected here. */
-  requestScan(hostId: string, requestId: string, reason: string): boolean;
+  /** Sends an encoded server frame; false when the host is not connected here (see app.cluster). */
+  sendFrame(hostId: string, frame: string): boolean;
   /** Closes the host's connection (credential revoked). */
   disconnect(hostId: string, code: number, reason: string): void;
 }
@@ -65,8 +65,10 @@ export default fp<{ config: ServerConfig }>(
       );
     }
 
-    /** The host id the request may speak for, or undefined. */
-    async function authenticate(request: IncomingMessage): Promise<string | undefined> {
+    /** The host the request may speak for and when its token expires, or undefined. */
+    async function authenticate(
+      request: IncomingMessage,
+    ): Promise<{ hostId: string; tokenExpiresAtMs: number | undefined } | undefined> {
       const token = bearerToken(request.headers.authorization);
       const claims = token ? verifyTokenClaims(app.jwtSecret, 'agent', token) : undefined;
       if (!claims) return undefined;
@@ -79,7 +81,8 @@ export default fp<{ config: ServerConfig }>(
       // The slack absorbs iat's second resolution and clock differences between server instances.
       const rotatedAtSeconds = host.credentialRotatedAt.getTime() / 1000;
       if (claims.issuedAtSeconds < rotatedAtSeconds - ROTATION_SLACK_SECONDS) return undefined;
-      return claims.subject;
+      const expires = claims.expiresAtSeconds;
+      return { hostId: claims.subject, tokenExpiresAtMs: expires === undefined ? undefined : expires * 1000 };
     }
 
     function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
@@ -94,14 +97,16 @@ export default fp<{ config: ServerConfig }>(
         return;
       }
       authenticate(request).then(
-        (hostId) => {
-          if (!hostId) {
+        (authenticated) => {
+          if (!authenticated) {
             log.info({ ip: request.socket.remoteAddress }, 'agent upgrade refused: bad or missing token');
             return refuse(socket, 401, 'AP_UNAUTHENTICATED', 'a valid agent token is required');
           }
           if (shuttingDown || socket.destroyed)
             return refuse(socket, 503, 'AP_DB_UNAVAILABLE', 'shutting down');
-          wss.handleUpgrade(request, socket, head, (ws) => attach(ws, hostId));
+          wss.handleUpgrade(request, socket, head, (ws) =>
+            attach(ws, authenticated.hostId, authenticated.tokenExpiresAtMs),
+          );
         },
         (err: unknown) => {
           const unavailable = isRetriableDbError(err) || isDbError(err, 'DB_UNAVAILABLE');
@@ -117,11 +122,13 @@ export default fp<{ config: ServerConfig }>(
       );
     }
 
-    function attach(ws: import('ws').WebSocket, hostId: string): void {
+    function attach(ws: import('ws').WebSocket, hostId: string, tokenExpiresAtMs: number | undefined): void {
       const previous = connections.get(hostId);
       const connection = new AgentConnection({
         socket: ws,
         hostId,
+        instanceId: app.cluster.instanceId,
+        tokenExpiresAtMs,
         prisma: app.db.prisma,
         metrics: app.metrics,
         logger: log,
@@ -149,7 +156,11 @@ export default fp<{ config: ServerConfig }>(
         .then(() => {
           // A newer connection may have said hello meanwhile: then the host is online.
           if (connections.has(hostId)) return;
-          return app.db.prisma.host.updateMany({ where: { id: hostId }, data: { online: false } });
+          // Only while this instance holds the host: it may have reconnected to another one.
+          return app.db.prisma.host.updateMany({
+            where: { id: hostId, instanceId: app.cluster.instanceId },
+            data: { online: false, instanceId: null },
+          });
         })
         .catch((err: unknown) => log.warn({ err, hostId }, 'could not mark host offline'))
         .finally(() => pendingWrites.delete(write));
@@ -169,12 +180,6 @@ export default fp<{ config: ServerConfig }>(
     }, options.config.heartbeatIntervalSeconds * 1000);
     heartbeat.unref();
 
-    // Only one process can open a PGlite directory, so every host still marked online is a
-    // leftover of a previous run that ended without closing. (With PostgreSQL other instances may
-    // hold live connections: their flags are left alone.)
-    if (app.db.kind === 'pglite') {
-      await app.db.prisma.host.updateMany({ where: { online: true }, data: { online: false } });
-    }
     app.server.on('upgrade', onUpgrade);
 
     app.decorate('agents', {
@@ -183,8 +188,8 @@ export default fp<{ config: ServerConfig }>(
       send<T extends MessageType>(hostId: string, type: T, payload: PayloadOf<T>) {
         return connections.get(hostId)?.send(encodeMessage(type, payload)) ?? false;
       },
-      requestScan(hostId: string, requestId: string, reason: string) {
-        return connections.get(hostId)?.send(encodeMessage('scan-request', { requestId, reason })) ?? false;
+      sendFrame(hostId: string, frame: string) {
+        return connections.get(hostId)?.send(frame) ?? false;
       },
       disconnect(hostId: string, code: number, reason: string) {
         connections.get(hostId)?.fail(code, reason);
@@ -210,10 +215,18 @@ export default fp<{ config: ServerConfig }>(
       await closed;
       await Promise.all([...pendingWrites]);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      // Last: the instance row goes only after its hosts are marked offline.
+      await app.cluster.leave();
     });
   },
   {
     name: 'afterpatch-agent-gateway',
-    dependencies: ['afterpatch-database', 'afterpatch-auth', 'afterpatch-metrics', 'afterpatch-events'],
+    dependencies: [
+      'afterpatch-database',
+      'afterpatch-auth',
+      'afterpatch-metrics',
+      'afterpatch-events',
+      'afterpatch-cluster',
+    ],
   },
 );

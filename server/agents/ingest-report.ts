@@ -87,26 +87,30 @@ export async function ingestReport(
   });
 }
 
-/** An `unchanged` frame: the findings of the last stored report still hold at `scannedAt`. */
+/**
+ * An `unchanged` frame: the findings of the last stored report still hold at `scannedAt`. Most
+ * frames of a steady fleet are these, so it is ONE statement, not a transaction: the UPDATE
+ * locks the row itself, and its `report_seq < seq` condition is re-checked after waiting for a
+ * concurrent writer (READ COMMITTED), so a retransmission is never applied twice.
+ */
 export async function ingestUnchanged(
   prisma: PrismaClient,
   hostId: string,
   payload: UnchangedPayload,
   now: Date = new Date(),
 ): Promise<IngestResult> {
-  return prisma.$transaction(async (tx) => {
-    const host = await lockHost(tx, hostId);
-    if (BigInt(payload.seq) <= BigInt(host.report_seq)) return 'duplicate';
-    await tx.host.update({
-      where: { id: hostId },
-      data: {
-        reportSeq: payload.seq,
-        reportedAt: earlier(new Date(payload.scannedAt), now),
-        lastSeenAt: now,
-      },
-    });
-    return 'unchanged';
-  });
+  const reportedAt = earlier(new Date(payload.scannedAt), now);
+  const rows = await prisma.$queryRaw<Array<{ active: boolean | null; updated: boolean }>>`
+    WITH updated AS (
+      UPDATE hosts SET report_seq = ${payload.seq}::bigint, reported_at = ${reportedAt}, last_seen_at = ${now}
+       WHERE id = ${hostId}::uuid AND revoked_at IS NULL AND report_seq < ${payload.seq}::bigint
+      RETURNING 1)
+    SELECT (SELECT revoked_at IS NULL FROM hosts WHERE id = ${hostId}::uuid) AS active,
+           EXISTS (SELECT 1 FROM updated) AS updated`;
+  const row = rows[0];
+  if (row?.updated) return 'unchanged';
+  if (!row?.active) throw new HostGoneError(`host ${hostId} is unknown or revoked`);
+  return 'duplicate';
 }
 
 // One row per package name (the table's key); a report naming a package twice is merged.

@@ -26,16 +26,20 @@ export function issueToken(
   return { token, expiresAt: new Date((now + ttlSeconds) * 1000) };
 }
 
-/** The subject and issue time (seconds) of a valid, unexpired token of `kind`; undefined otherwise. */
+/** The subject, issue and expiry times (seconds) of a valid, unexpired token of `kind`; undefined otherwise. */
 export function verifyTokenClaims(
   secret: string,
   kind: TokenKind,
   token: string,
-): { subject: string; issuedAtSeconds: number } | undefined {
+): { subject: string; issuedAtSeconds: number; expiresAtSeconds: number | undefined } | undefined {
   try {
     const claims = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: 'afterpatch' });
     if (typeof claims !== 'object' || claims.typ !== kind || typeof claims.sub !== 'string') return undefined;
-    return { subject: claims.sub, issuedAtSeconds: typeof claims.iat === 'number' ? claims.iat : 0 };
+    return {
+      subject: claims.sub,
+      issuedAtSeconds: typeof claims.iat === 'number' ? claims.iat : 0,
+      expiresAtSeconds: typeof claims.exp === 'number' ? claims.exp : undefined,
+    };
   } catch {
     return undefined;
   }

@@ -40,6 +40,11 @@ export const ServerConfigSchema = Type.Object(
     loginRateLimitWindowSeconds: Type.Integer({ minimum: 1, maximum: 24 * 3600 }),
     /** Interval of WebSocket pings; a peer that misses two pongs is terminated. */
     heartbeatIntervalSeconds: Type.Number({ minimum: 0.05, maximum: 3600 }),
+    /**
+     * How often this server instance writes its heartbeat row (server_instances). An instance
+     * silent for 3 intervals is taken for crashed: its hosts are marked offline by the others.
+     */
+    instanceHeartbeatSeconds: Type.Number({ minimum: 0.05, maximum: 3600 }),
     /** Largest REST request body. */
     bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 }),
     /** Trust X-Forwarded-For from a reverse proxy (the login rate limit keys on the client IP). */
@@ -63,6 +68,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
   loginRateLimitMax: 10,
   loginRateLimitWindowSeconds: 300,
   heartbeatIntervalSeconds: 30,
+  instanceHeartbeatSeconds: 10,
   bodyLimitBytes: 1024 * 1024,
   trustProxy: false,
   rolloutApprovalTtlSeconds: 3600,
@@ -84,6 +90,7 @@ export const CONFIG_ENV: Readonly<Record<keyof Static<typeof ServerConfigSchema>
   loginRateLimitMax: 'AFTERPATCH_LOGIN_RATE_LIMIT_MAX',
   loginRateLimitWindowSeconds: 'AFTERPATCH_LOGIN_RATE_LIMIT_WINDOW_SECONDS',
   heartbeatIntervalSeconds: 'AFTERPATCH_HEARTBEAT_INTERVAL_SECONDS',
+  instanceHeartbeatSeconds: 'AFTERPATCH_INSTANCE_HEARTBEAT_SECONDS',
   bodyLimitBytes: 'AFTERPATCH_BODY_LIMIT_BYTES',
   trustProxy: 'AFTERPATCH_TRUST_PROXY',
   rolloutApprovalTtlSeconds: 'AFTERPATCH_ROLLOUT_APPROVAL_TTL_SECONDS',
@@ -161,10 +168,12 @@ const INTEGER_KEYS = new Set([
   'rolloutTickMs',
 ]);
 
+const DECIMAL_KEYS = new Set(['heartbeatIntervalSeconds', 'instanceHeartbeatSeconds']);
+
 /** Environment and flag values are strings: numbers and booleans are parsed strictly here. */
 function fromString(key: string, raw: string, source: string): unknown {
-  if (INTEGER_KEYS.has(key) || key === 'heartbeatIntervalSeconds') {
-    const pattern = key === 'heartbeatIntervalSeconds' ? /^\d+(\.\d+)?$/ : /^\d+$/;
+  if (INTEGER_KEYS.has(key) || DECIMAL_KEYS.has(key)) {
+    const pattern = DECIMAL_KEYS.has(key) ? /^\d+(\.\d+)?$/ : /^\d+$/;
     if (!pattern.test(raw.trim())) throw new ConfigError(`${source} must be a number, got '${raw}'`);
     return Number(raw.trim());
   }

@@ -25,8 +25,9 @@ export interface OpenDatabaseOptions {
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
   readonly prisma: PrismaClient;
-  /** PostgreSQL only: the URL, for a dedicated session outside the pool (the executor's leader lock). */
-  readonly databaseUrl?: string;
+  /** PostgreSQL only: the URL, for dedicated sessions outside the pool (the cluster's LISTEN, the
+   * rollout executor's leader lock). */
+  readonly connectionString?: string;
   /** Disconnects Prisma, closes PGlite and releases its lock. Safe to call more than once. */
   close(): Promise<void>;
 }

@@ -59,7 +59,7 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Databa
   return {
     kind: 'postgres',
     prisma,
-    databaseUrl,
+    connectionString: databaseUrl,
     close() {
       // $disconnect ends the adapter's pool.
       closing ??= prisma.$disconnect();

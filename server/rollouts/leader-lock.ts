@@ -23,7 +23,7 @@ export interface LeaderLock {
 }
 
 export function createLeaderLock(db: Database, log: LeaderLog): LeaderLock {
-  if (db.kind === 'pglite' || !db.databaseUrl) {
+  if (db.kind === 'pglite' || !db.connectionString) {
     let released = false;
     return {
       acquire: async () => !released,
@@ -33,7 +33,7 @@ export function createLeaderLock(db: Database, log: LeaderLog): LeaderLock {
       },
     };
   }
-  const url = db.databaseUrl;
+  const url = db.connectionString;
   let client: pg.Client | undefined;
   let leader = false;
   let released = false;

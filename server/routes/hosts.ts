@@ -235,7 +235,8 @@ export default async function hostRoutes(app: FastifyInstance) {
       config: { minRole: 'operator' },
       schema: {
         tags: ['hosts'],
-        description: 'Asks the host’s agent to scan now (only when it is connected to this server).',
+        description:
+          'Asks the host’s agent to scan now (it must be connected, to this server instance or another one on the same database).',
         params: IdParams,
         response: { 202: Type.Object({ requestId: Type.String() }), ...errors(401, 403, 404) },
       },
@@ -243,14 +244,16 @@ export default async function hostRoutes(app: FastifyInstance) {
     async function requestScan(request, reply) {
       const principal = principalOf(request);
       const requestId = randomUUID();
-      if (!app.agents.requestScan(request.params.id, requestId, `requested by ${principal.username}`)) {
-        throw apiError('AP_NOT_FOUND', 'the host is not connected to this server');
-      }
+      const delivery = await app.cluster.deliverToHost(request.params.id, 'scan-request', {
+        requestId,
+        reason: `requested by ${principal.username}`,
+      });
+      if (delivery === 'offline') throw apiError('AP_NOT_FOUND', 'the host is not connected');
       await recordAudit(prisma(), actorOf(principal), {
         action: 'host.scan-request',
         targetType: 'host',
         targetId: request.params.id,
-        details: { requestId },
+        details: { requestId, delivery },
       });
       return reply.code(202).send({ requestId });
     },

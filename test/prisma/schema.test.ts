@@ -157,6 +157,7 @@ forEachDatabase((backend) => {
       containersToRestart: 2,
       sessions: 1,
       rebootRequired: true,
+      instanceId: '7e0d1c52-43f4-4b0e-9a43-0b6f0cbdf5a1',
     };
     await db.prisma.host.create({ data });
     assert.deepEqual(await db.prisma.host.findUnique({ where: { id: data.id } }), data);

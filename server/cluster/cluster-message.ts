@@ -1,0 +1,29 @@
+// What server instances send each other over the message bus. Kept generic: `to-host` carries a
+// complete, already encoded server→agent frame (scan-request today, rollout steps later) for the
+// instance holding that host's connection. Every message is validated on receipt like any
+// other input: another instance may run a different version.
+import Type, { type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { MAX_FRAME_BYTES } from '../../shared/agent-protocol.js';
+
+const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
+
+export const ToHostMessage = Type.Object(
+  {
+    kind: Type.Literal('to-host'),
+    hostId: Uuid,
+    /** A frame made by encodeMessage on the sending instance; decoded again before it is sent. */
+    frame: Type.String({ minLength: 2, maxLength: MAX_FRAME_BYTES }),
+  },
+  { additionalProperties: false },
+);
+
+export const ClusterMessage = Type.Union([ToHostMessage]);
+export type ClusterMessage = Static<typeof ClusterMessage>;
+
+const validator = Compile(ClusterMessage);
+
+/** The message, or undefined when `value` is not one this version understands. */
+export function parseClusterMessage(value: unknown): ClusterMessage | undefined {
+  return validator.Check(value) ? value : undefined;
+}
