@@ -40,12 +40,18 @@ forEachDatabase((backend) => {
         '_prisma_migrations',
         'api_tokens',
         'audit_events',
+        'cluster_messages',
         'enrollment_tokens',
         'host_history',
         'host_stale_packages',
         'hosts',
+        'rollout_groups',
+        'rollout_steps',
+        'rollouts',
+        'server_instances',
         'server_settings',
         'users',
+        'webhooks',
       ],
     );
     await first.close();
