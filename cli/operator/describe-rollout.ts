@@ -59,7 +59,7 @@ export function describeRollout(r: RolloutDetail, now = Date.now()): string {
   const head = [`${r.name}`, ...facts.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join('\n');
   if (r.steps.length === 0) return `${head}\n\nNo steps: nothing in scope needs a restart or reboot.\n`;
   const table = formatTable(r.steps, [
-    { header: '#', value: (s) => String(s.position + 1), right: true },
+    { header: '#', value: (s) => String(s.position), right: true },
     { header: 'HOST', value: (s) => s.hostname, maxWidth: 40 },
     { header: 'ACTION', value: (s) => s.action },
     { header: 'STATE', value: (s) => s.state },

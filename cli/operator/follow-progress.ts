@@ -12,8 +12,14 @@ export interface Progress {
   startedAt: string | null;
   failures: number;
   failureBudget: number;
-  /** Step id → hostname and state. */
-  steps: Map<string, { hostname: string; state: string }>;
+  /** Step id → hostname, state, and why it failed. */
+  steps: Map<string, StepProgress>;
+}
+
+export interface StepProgress {
+  hostname: string;
+  state: string;
+  failureReason?: string | undefined;
 }
 
 export interface Tally {
@@ -35,7 +41,16 @@ export function progressOf(r: RolloutDetail): Progress {
     startedAt: r.startedAt,
     failures: r.failures,
     failureBudget: r.failureBudget,
-    steps: new Map(r.steps.map((s) => [s.id, { hostname: s.hostname, state: s.state }])),
+    steps: new Map(
+      r.steps.map((s) => [
+        s.id,
+        {
+          hostname: s.hostname,
+          state: s.state,
+          failureReason: s.failureReason ?? s.agentMessage ?? undefined,
+        },
+      ]),
+    ),
   };
 }
 
@@ -99,7 +114,8 @@ export function jsonLine(p: Progress, event: Record<string, unknown>, now: numbe
 }
 
 /** The last words: how it ended and what a person should look at. */
-export function finalSummary(p: Progress, failedHosts: readonly string[], now: number): string {
+export function finalSummary(p: Progress, now: number): string {
+  const failedSteps = failed(p);
   const t = tally(p);
   const took = p.startedAt ? ` in ${duration((now - Date.parse(p.startedAt)) / 1000)}` : '';
   const head =
@@ -107,10 +123,17 @@ export function finalSummary(p: Progress, failedHosts: readonly string[], now: n
       ? `Rollout ${p.name} completed${took}: ${t.succeeded} succeeded, ${t.failed} failed, ${t.skipped} skipped.`
       : `Rollout ${p.name} ${p.state}${p.haltReason ? ` (${p.haltReason})` : ''}: ${t.succeeded} succeeded, ` +
         `${t.failed} failed, ${t.skipped} skipped, ${t.pending + t.inFlight} not done.`;
-  const failed = failedHosts.length > 0 ? `\nFailed: ${failedHosts.join(', ')}` : '';
+  const failedLines =
+    failedSteps.length > 0
+      ? `\nFailed:${failedSteps.map((s) => `\n  ${s.hostname}: ${s.failureReason ?? 'failed'}`).join('')}`
+      : '';
   const next =
     p.state === 'halted'
       ? `\nLook into the failures, then: afterpatch rollout resume ${p.id} --note "what was found" (or cancel)`
       : '';
-  return `${head}${failed}${next}\n`;
+  return `${head}${failedLines}${next}\n`;
+}
+
+export function failed(p: Progress): StepProgress[] {
+  return [...p.steps.values()].filter((s) => s.state === 'failed');
 }

@@ -7,7 +7,15 @@
 import type { ApiClient } from '../api/api-client.js';
 import { ApiError, ServerUnreachableError } from '../api/api-errors.js';
 import { SseParser } from '../api/sse-parser.js';
-import { barLine, eventLine, finalSummary, jsonLine, type Progress, progressOf } from './follow-progress.js';
+import {
+  barLine,
+  eventLine,
+  failed,
+  finalSummary,
+  jsonLine,
+  type Progress,
+  progressOf,
+} from './follow-progress.js';
 import { FINAL_STATES, type RolloutDetail } from './rollout-types.js';
 
 export interface FollowOptions {
@@ -106,7 +114,7 @@ interface StepChanged {
 function stepChanged(p: Progress, e: StepChanged, out: Output): Progress {
   const known = p.steps.get(e.stepId);
   if (known?.state === e.state) return p;
-  p.steps.set(e.stepId, { hostname: e.hostname, state: e.state });
+  p.steps.set(e.stepId, { hostname: e.hostname, state: e.state, failureReason: e.message ?? undefined });
   out.step(p, e.hostname, e.state, e.message ?? undefined);
   return p;
 }
@@ -241,12 +249,16 @@ class Output {
   }
 
   summary(p: Progress): void {
-    const failed = [...p.steps.values()].filter((s) => s.state === 'failed').map((s) => s.hostname);
     if (this.options.json) {
       process.stdout.write(
         jsonLine(
           p,
-          { type: 'summary', state: p.state, haltReason: p.haltReason, failedHosts: failed },
+          {
+            type: 'summary',
+            state: p.state,
+            haltReason: p.haltReason,
+            failedHosts: failed(p).map((s) => s.hostname),
+          },
           Date.now(),
         ),
       );
@@ -254,7 +266,7 @@ class Output {
     }
     if (this.options.tty) this.bar(p);
     this.endBar();
-    process.stdout.write(finalSummary(p, failed, Date.now()));
+    process.stdout.write(finalSummary(p, Date.now()));
   }
 
   bar(p: Progress): void {
