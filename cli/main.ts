@@ -38,6 +38,14 @@ const COMMANDS: CommandTable = {
     summary: 'hosts list | hosts show HOST: the fleet through the REST API (--server, --token)',
     load: async () => (await import('./operator/hosts-command.js')).hostsCommand,
   },
+  groups: {
+    summary: 'groups list | show NAME | apply -f FILE | delete NAME: rollout groups (REST API)',
+    load: async () => (await import('./operator/groups-command.js')).groupsCommand,
+  },
+  rollout: {
+    summary: 'rollout preview|create|list|show|approve|pause|resume|cancel|follow (REST API)',
+    load: async () => (await import('./operator/rollout-command.js')).rolloutCommand,
+  },
   audit: {
     summary: 'audit tail [--follow]: the audit log through the REST API (admin)',
     load: async () => (await import('./operator/audit-command.js')).auditCommand,

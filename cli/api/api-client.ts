@@ -1,5 +1,5 @@
-// The REST client shared by the operator commands (`afterpatch hosts`, `audit`, and the rollout
-// commands to come): base URL + API token, JSON in and out, the server's error envelope turned
+// The REST client shared by the operator commands (`afterpatch hosts`, `audit`, `groups`,
+// `rollout`): base URL + API token, JSON in and out, the server's error envelope turned
 // into ApiError, network failures into ServerUnreachableError. Nothing command-specific here.
 import { ApiError, ServerUnreachableError } from './api-errors.js';
 
@@ -33,6 +33,42 @@ export class ApiClient {
 
   post<T>(path: string, body: unknown, query: Query = {}): Promise<T> {
     return this.request<T>('POST', path, query, body);
+  }
+
+  put<T>(path: string, body: unknown): Promise<T> {
+    return this.request<T>('PUT', path, {}, body);
+  }
+
+  delete(path: string): Promise<void> {
+    return this.request<void>('DELETE', path, {});
+  }
+
+  /**
+   * A long-lived GET (Server-Sent Events): the open response, its body not read yet. No timeout
+   * (the stream lasts); `signal` ends it. Refusals become ApiError as for request().
+   */
+  async stream(path: string, headers: Record<string, string>, signal: AbortSignal): Promise<Response> {
+    let response: Response;
+    try {
+      response = await fetch(new URL(`${this.server}${API_PREFIX}${path}`), {
+        headers: { authorization: `Bearer ${this.token}`, accept: 'text/event-stream', ...headers },
+        redirect: 'error',
+        signal,
+      });
+    } catch (err) {
+      throw new ServerUnreachableError(`cannot reach ${this.server}: ${networkReason(err)}`);
+    }
+    if (!response.ok) {
+      const parsed = parseJson(await response.text()) as
+        | { error?: { code?: unknown; message?: unknown } }
+        | undefined;
+      throw new ApiError(
+        response.status,
+        typeof parsed?.error?.code === 'string' ? parsed.error.code : `HTTP_${response.status}`,
+        typeof parsed?.error?.message === 'string' ? parsed.error.message : response.statusText,
+      );
+    }
+    return response;
   }
 
   /** `path` is below /api/v1, e.g. `/hosts`. */

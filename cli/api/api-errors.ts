@@ -37,6 +37,11 @@ export function describeApiError(err: ApiError, server: string): string {
       return `${err.message} (${err.code}): the token's user lacks the role for this`;
     case 404:
       return `${err.message} (${err.code})`;
+    case 409:
+      // An action that does not apply now: the server says what the state is and what it needs.
+      return `${err.message} (${err.code})`;
+    case 400:
+      return `the server refused the request: ${err.message} (${err.code})`;
     default:
       return `the server answered ${err.status} ${err.code}: ${err.message}`;
   }

@@ -45,7 +45,7 @@ API's host object with the full report.
 ${CONNECTION_HELP}
 `;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const PAGE_SIZE = 200;
 
 const LIST_OPTIONS = {
@@ -146,7 +146,7 @@ async function showHost(args: string[]): Promise<number> {
 }
 
 /** The id of the one host with this hostname; undefined (after saying why) when none or several. */
-async function idOfHostname(client: ApiClient, hostname: string): Promise<string | undefined> {
+export async function idOfHostname(client: ApiClient, hostname: string): Promise<string | undefined> {
   const answer = await client.get<HostPage>('/hosts', {
     search: hostname,
     includeRevoked: true,

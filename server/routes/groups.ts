@@ -13,26 +13,9 @@ import { apiError } from '../errors.js';
 import { actorOf, type Principal, principalOf } from '../plugins/auth.js';
 import { type GroupDefinition, loadGroups } from '../rollouts/load-plan-input.js';
 import { isValidTimeZone } from '../rollouts/planner/windows.js';
-import { DateTime, errors, IdParams, Labels, Uuid } from './schemas.js';
+import { GroupBody } from './group-schema.js';
+import { DateTime, errors, IdParams, Labels } from './schemas.js';
 
-const GroupFields = {
-  name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$' }),
-  /** Hosts whose labels include all of these are members. */
-  selector: Type.Optional(Type.Union([Labels, Type.Null()])),
-  hostIds: Type.Optional(Type.Array(Uuid, { maxItems: 100_000 })),
-  limit: GroupLimit,
-  windows: Type.Optional(Type.Array(MaintenanceWindow, { maxItems: 64 })),
-  dependsOn: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 256 })),
-  protected: Type.Optional(Type.Boolean()),
-  healthChecks: Type.Optional(Type.Array(HealthCheck, { maxItems: 32 })),
-  holdSec: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
-  hooks: Type.Optional(Type.Boolean()),
-  delayBetweenStepsSec: Type.Optional(
-    Type.Union([Type.Integer({ minimum: 0, maximum: 86_400 }), Type.Null()]),
-  ),
-};
-const GroupBody = Type.Object(GroupFields, { additionalProperties: false });
-type GroupBody = Static<typeof GroupBody>;
 const Group = Type.Object({
   id: Type.String(),
   name: Type.String(),
