@@ -183,7 +183,7 @@ function StepsTable({ steps }: { steps: RolloutStep[] }) {
               {s.state === 'pending'
                 ? (s.hold?.detail ?? 'waiting for its turn')
                 : s.state === 'dispatched'
-                  ? `${s.agentState ?? 'sent'}${s.agentMessage ? `: ${s.agentMessage}` : ''} since ${exact(s.dispatchedAt)}`
+                  ? `${s.agentState ?? 'sent'}${s.agentMessage && s.agentMessage !== s.agentState ? `: ${s.agentMessage}` : ''} since ${exact(s.dispatchedAt)}`
                   : s.finishedAt
                     ? exact(s.finishedAt)
                     : ''}
