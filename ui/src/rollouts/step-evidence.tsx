@@ -48,7 +48,7 @@ export function StepEvidence({ step }: { step: RolloutStep }) {
           </dd>
         </>
       )}
-      {(step.bootIdAtDispatch || agent.bootIdAfter) && (
+      {step.action === 'reboot' && (step.bootIdAtDispatch || agent.bootIdAfter) && (
         <>
           <dt>boot id</dt>
           <dd class="mono">
