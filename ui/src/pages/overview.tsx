@@ -133,7 +133,7 @@ function GroupsPanel({ summary }: { summary: FleetSummary | undefined }) {
     }
   }, []);
   const labels = summary?.byLabel ?? [];
-  if (groups.data) {
+  if (groups.data && groups.data.length > 0) {
     return (
       <table class="table" data-testid="rollout-groups">
         <thead>
