@@ -61,6 +61,14 @@ export async function apiPost<T>(path: string, body?: unknown): Promise<T> {
   return (response.status === 204 ? undefined : await response.json()) as T;
 }
 
+export async function apiPut<T>(path: string, body: unknown): Promise<T> {
+  return (await (await request('PUT', path, body)).json()) as T;
+}
+
+export async function apiDelete(path: string): Promise<void> {
+  await request('DELETE', path);
+}
+
 /** Downloads a file the API produces (the token is a header, so a plain link would not do). */
 export async function apiDownload(path: string, query: Query, fallbackName: string): Promise<void> {
   const response = await request('GET', withQuery(path, query));

@@ -4,21 +4,31 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { apiGet } from './api.js';
 import { AuditPage } from './pages/audit.js';
+import { GroupsPage } from './pages/groups.js';
 import { HostDetailPage } from './pages/host-detail.js';
 import { HostsPage } from './pages/hosts.js';
 import { LoginPage } from './pages/login.js';
+import { NewRolloutPage } from './pages/new-rollout.js';
 import { OverviewPage } from './pages/overview.js';
 import { PackageHostsPage, PackagesPage } from './pages/packages.js';
+import { RolloutDetailPage } from './pages/rollout-detail.js';
+import { RolloutsPage } from './pages/rollouts.js';
 import { interceptLinks, type Location, navigate, useLocation } from './router.js';
 import { getSession, hasRole, onSessionChange, type Role, type Session, setSession } from './session.js';
 import './styles.css';
 
-// The navigation; a section appears only for the roles that can use it. Rollouts slot in here
-// when the rollout engine's API lands.
+// The navigation; a section appears only for the roles that can use it.
 const NAV: Array<{ href: string; label: string; role: Role; match: (path: string) => boolean }> = [
   { href: '/', label: 'Overview', role: 'viewer', match: (p) => p === '/' },
   { href: '/hosts', label: 'Hosts', role: 'viewer', match: (p) => p.startsWith('/hosts') },
   { href: '/packages', label: 'Packages', role: 'viewer', match: (p) => p.startsWith('/packages') },
+  {
+    href: '/rollouts',
+    label: 'Rollouts',
+    role: 'viewer',
+    match: (p) => p.startsWith('/rollouts') && p !== '/rollouts/groups',
+  },
+  { href: '/rollouts/groups', label: 'Groups', role: 'viewer', match: (p) => p === '/rollouts/groups' },
   { href: '/audit', label: 'Audit', role: 'admin', match: (p) => p.startsWith('/audit') },
 ];
 
@@ -26,11 +36,18 @@ function Page({ location }: { location: Location }) {
   const { path, query } = location;
   const hostId = /^\/hosts\/([0-9a-f-]{36})$/i.exec(path)?.[1];
   const packageName = /^\/packages\/(.+)$/.exec(path)?.[1];
+  const rolloutId = /^\/rollouts\/([0-9a-f-]{36})$/i.exec(path)?.[1];
   if (path === '/' || path === '/login') return <OverviewPage />;
   if (path === '/hosts') return <HostsPage query={query} />;
   if (hostId) return <HostDetailPage id={hostId} />;
   if (path === '/packages') return <PackagesPage query={query} />;
   if (packageName) return <PackageHostsPage name={decodeURIComponent(packageName)} />;
+  if (path === '/rollouts') return <RolloutsPage />;
+  if (path === '/rollouts/groups') return <GroupsPage />;
+  if (path === '/rollouts/new') {
+    return hasRole('operator') ? <NewRolloutPage /> : <Forbidden needs="operator" />;
+  }
+  if (rolloutId) return <RolloutDetailPage id={rolloutId} />;
   if (path === '/audit') {
     return hasRole('admin') ? <AuditPage query={query} /> : <Forbidden />;
   }
@@ -44,11 +61,11 @@ function Page({ location }: { location: Location }) {
   );
 }
 
-function Forbidden() {
+function Forbidden({ needs = 'admin' }: { needs?: Role }) {
   return (
     <main>
       <h1>Not allowed</h1>
-      <p>This page needs the admin role.</p>
+      <p>This page needs the {needs} role.</p>
     </main>
   );
 }

@@ -20,6 +20,9 @@ const ACTIONS = [
   'host.scan-request',
   'host.labels.update',
   'host.credential.revoke',
+  'group.',
+  'rollout.',
+  'rollout.step.',
 ];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -226,6 +229,8 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
                       <td>
                         {e.targetType === 'host' && e.targetId ? (
                           <a href={`/hosts/${e.targetId}`}>host {e.targetId.slice(0, 8)}</a>
+                        ) : e.targetType === 'rollout' && e.targetId ? (
+                          <a href={`/rollouts/${e.targetId}`}>rollout {e.targetId.slice(0, 8)}</a>
                         ) : (
                           [e.targetType, e.targetId].filter(Boolean).join(' ')
                         )}

@@ -5,6 +5,7 @@ import { ApiError, apiGet } from '../api.js';
 import { Async, useAsync } from '../components/common.js';
 import { TimelineChart } from '../components/timeline-chart.js';
 import { ago, count, exact } from '../format.js';
+import { ActiveRollouts } from '../rollouts/active-rollouts.js';
 import type { FleetSummary, Page, StalePackage, TimelinePoint } from '../types.js';
 import { PackagesTable } from './packages.js';
 
@@ -62,6 +63,8 @@ export function OverviewPage() {
           </section>
         )}
       </Async>
+
+      <ActiveRollouts />
 
       <section aria-labelledby="timeline-title">
         <div class="section-head">
@@ -130,7 +133,7 @@ function GroupsPanel({ summary }: { summary: FleetSummary | undefined }) {
     }
   }, []);
   const labels = summary?.byLabel ?? [];
-  if (groups.data) {
+  if (groups.data && groups.data.length > 0) {
     return (
       <table class="table" data-testid="rollout-groups">
         <thead>
