@@ -1,7 +1,7 @@
 // The agent <-> server protocol over one WebSocket per host (`/api/v1/agent/ws`). Every frame is
 // one JSON envelope `{ v, type, id?, payload }`, validated against the catalog below on BOTH sides
 // with the same schemas. Authentication happens before the upgrade (a short-lived agent JWT in
-// the Authorization header), so no message carries credentials. Documented in docs/protocol.md.
+// the Authorization header), so no message carries credentials. Documented in docs/api.md ("The agent WebSocket").
 import Type, { type Static, type TSchema } from 'typebox';
 import { ScanReport } from './scan-report.js';
 
