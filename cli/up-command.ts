@@ -65,7 +65,7 @@ export const upCommand: Command = {
       return 1;
     }
     process.stderr.write(
-      `afterpatch up: server ready at ${baseUrl} (API docs: ${baseUrl}/docs; first admin password: ${join(dataDir, 'initial-admin-password')})\n`,
+      `afterpatch up: server ready at ${baseUrl} (web UI: ${baseUrl}/, API docs: ${baseUrl}/docs; log in as admin with the password in ${join(dataDir, 'initial-admin-password')})\n`,
     );
 
     if (!values['no-agent']) {
