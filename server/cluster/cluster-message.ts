@@ -1,8 +1,8 @@
 // What server instances send each other over the message bus. Kept generic: `to-host` carries a
-// complete, already encoded server→agent frame (scan-request today, rollout steps later) for the
-// instance holding that host's connection; `rollouts-changed` wakes the rollout executor of the
-// instance holding the leader lock (something it decides on changed elsewhere). Every message is validated on receipt like any
-// other input: another instance may run a different version.
+// complete, already encoded server→agent frame (a scan request, a rollout step) for the instance
+// holding that host's connection; `rollouts-changed` wakes the rollout executor of the instance
+// holding the leader lock (something it decides on changed elsewhere). Every message is validated
+// on receipt like any other input: another instance may run a different version.
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { MAX_FRAME_BYTES } from '../../shared/agent-protocol.js';
