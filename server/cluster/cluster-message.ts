@@ -1,7 +1,8 @@
 // What server instances send each other over the message bus. Kept generic: `to-host` carries a
-// complete, already encoded server→agent frame (scan-request today, rollout steps later) for the
-// instance holding that host's connection. Every message is validated on receipt like any
-// other input: another instance may run a different version.
+// complete, already encoded server→agent frame (a scan request, a rollout step) for the instance
+// holding that host's connection; `rollouts-changed` wakes the rollout executor of the instance
+// holding the leader lock (something it decides on changed elsewhere). Every message is validated
+// on receipt like any other input: another instance may run a different version.
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { MAX_FRAME_BYTES } from '../../shared/agent-protocol.js';
@@ -18,7 +19,13 @@ export const ToHostMessage = Type.Object(
   { additionalProperties: false },
 );
 
-export const ClusterMessage = Type.Union([ToHostMessage]);
+/** Carries nothing: the receiver reads what changed from the database. */
+export const RolloutsChangedMessage = Type.Object(
+  { kind: Type.Literal('rollouts-changed') },
+  { additionalProperties: false },
+);
+
+export const ClusterMessage = Type.Union([ToHostMessage, RolloutsChangedMessage]);
 export type ClusterMessage = Static<typeof ClusterMessage>;
 
 const validator = Compile(ClusterMessage);

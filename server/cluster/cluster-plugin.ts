@@ -28,6 +28,11 @@ export interface Cluster {
    * to the instance holding the host: delivery is at most once (message-bus.ts).
    */
   deliverToHost<T extends HostMessageType>(hostId: string, type: T, payload: PayloadOf<T>): Promise<Delivery>;
+  /**
+   * Tells every other live instance that rollout state changed in the database (at most once,
+   * like every bus message); each publishes 'cluster.rollouts-changed' on its event bus.
+   */
+  announceRolloutsChanged(): Promise<void>;
   /** Marks this instance's hosts offline, removes its row, stops listening. Called by the gateway. */
   leave(): Promise<void>;
   /** One heartbeat and reaping pass now (tests; the timer does it every instanceHeartbeatSeconds). */
@@ -65,6 +70,10 @@ export default fp<{ config: ServerConfig }>(
     });
 
     function onMessage(message: ClusterMessage): void {
+      if (message.kind === 'rollouts-changed') {
+        app.events.publish('cluster.rollouts-changed', {});
+        return;
+      }
       const decoded = decodeMessage(message.frame, 'server');
       if (!decoded.ok) {
         log.warn({ hostId: message.hostId, reason: decoded.reason }, 'invalid frame from another instance');
@@ -96,6 +105,13 @@ export default fp<{ config: ServerConfig }>(
         await bus.publish(host.instanceId, { kind: 'to-host', hostId, frame });
         return 'forwarded';
       },
+      async announceRolloutsChanged() {
+        const others = await db.prisma.serverInstance.findMany({
+          where: { id: { not: instanceId } },
+          select: { id: true },
+        });
+        for (const other of others) await bus.publish(other.id, { kind: 'rollouts-changed' });
+      },
       leave() {
         leaving ??= (async () => {
           try {
@@ -114,5 +130,5 @@ export default fp<{ config: ServerConfig }>(
       if (!app.hasDecorator('agents')) await app.cluster.leave();
     });
   },
-  { name: 'afterpatch-cluster', dependencies: ['afterpatch-database'] },
+  { name: 'afterpatch-cluster', dependencies: ['afterpatch-database', 'afterpatch-events'] },
 );

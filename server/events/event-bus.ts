@@ -10,6 +10,8 @@ export interface InternalEvents {
   'agent.step-status': { hostId: string; status: StepStatusPayload };
   'agent.report': { hostId: string; seq: number; result: string };
   'agent.disconnected': { hostId: string };
+  /** Another server instance changed rollout state (cluster-plugin.ts): the leader decides again. */
+  'cluster.rollouts-changed': Record<string, never>;
 }
 
 /** Events streamed on GET /api/v1/events. */

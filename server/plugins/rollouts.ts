@@ -23,6 +23,8 @@ export default fp<{ config: ServerConfig }>(
     const executor = new RolloutExecutor({
       prisma: app.db.prisma,
       agents: app.agents,
+      deliver: (hostId, step) => app.cluster.deliverToHost(hostId, 'step', step),
+      announce: () => app.cluster.announceRolloutsChanged(),
       events: app.events,
       notifier,
       leader: createLeaderLock(app.db, log),
@@ -38,6 +40,11 @@ export default fp<{ config: ServerConfig }>(
   },
   {
     name: 'afterpatch-rollouts',
-    dependencies: ['afterpatch-database', 'afterpatch-events', 'afterpatch-agent-gateway'],
+    dependencies: [
+      'afterpatch-database',
+      'afterpatch-events',
+      'afterpatch-cluster',
+      'afterpatch-agent-gateway',
+    ],
   },
 );

@@ -56,7 +56,10 @@ export interface ExecState {
   rollouts: ExecRollout[];
   /** Hosts up: online in the database (any server instance) or connected here. */
   onlineHostIds: ReadonlySet<string>;
-  /** Hosts whose agent is connected to THIS server (a step can be sent only to those). */
+  /**
+   * Hosts whose agent is connected to this server or to another live instance (a step can be
+   * delivered only to those).
+   */
   connectedHostIds: ReadonlySet<string>;
 }
 

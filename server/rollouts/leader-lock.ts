@@ -1,14 +1,18 @@
 // Only one server instance executes rollouts at a time. PostgreSQL: a session-level advisory lock
 // (pg_try_advisory_lock) held on a DEDICATED connection outside Prisma's pool, so it lives exactly
-// as long as that session; when the holder dies, PostgreSQL ends its session (TCP keepalive finds
-// a vanished peer) and the lock frees itself for another instance's next attempt. There is no TTL
-// to expire under a live holder. PGlite: one process owns the data directory (data-dir-lock.ts),
+// as long as that session; when the holder dies, PostgreSQL ends its session and the lock frees
+// itself for another instance's next attempt (every executor tick). A process that exits or
+// crashes closes its socket: the lock is free at once. A holder whose machine vanishes is found
+// by TCP keepalive, set per session below to about 25 s (the server default is hours). There is
+// no TTL to expire under a live holder. PGlite: one process owns the data directory (data-dir-lock.ts),
 // so that process is the leader by construction.
 import pg from 'pg';
 import type { Database } from '../db/open-database.js';
 
 /** Arbitrary, fixed: "afterpatch rollout executor". Distinct from the migration lock 72707369. */
 export const EXECUTOR_LOCK_KEY = 72707370;
+/** Keepalive probes start after this much silence on the lock session, then 3 probes 5 s apart. */
+const KEEPALIVE_IDLE_SECONDS = 10;
 
 export interface LeaderLog {
   info(fields: object, message: string): void;
@@ -52,13 +56,23 @@ export function createLeaderLock(db: Database, log: LeaderLog): LeaderLock {
       if (leader && client) return true;
       try {
         if (!client) {
-          const c = new pg.Client({ connectionString: url, keepAlive: true, connectionTimeoutMillis: 5000 });
+          const c = new pg.Client({
+            connectionString: url,
+            keepAlive: true,
+            keepAliveInitialDelayMillis: KEEPALIVE_IDLE_SECONDS * 1000,
+            connectionTimeoutMillis: 5000,
+          });
           c.on('error', (err) => drop('connection error', err));
           c.on('end', () => {
             if (client === c) drop('connection ended');
           });
           client = c;
           await c.connect();
+          // The server side of this session: how soon PostgreSQL ends it (and frees the lock) when
+          // this machine vanishes. Ignored on a Unix socket, where a dead peer cannot linger.
+          await c.query(
+            `SET tcp_keepalives_idle = ${KEEPALIVE_IDLE_SECONDS}; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3`,
+          );
         }
         const result = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [
           EXECUTOR_LOCK_KEY,

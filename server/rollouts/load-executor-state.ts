@@ -1,5 +1,5 @@
 // Reads what the executor decides on: every rollout that is not over (and any over one that still
-// has a step in flight: its host is still out), their steps, and which hosts are up.
+// has a step in flight: its host is still out), their steps, and which hosts are up and reachable.
 import type { PrismaClient } from '../db/generated/client.js';
 import type { ExecRollout, ExecState, GroupSnapshot } from './executor-state.js';
 import type { RolloutOptions } from './rollout-options.js';
@@ -40,8 +40,14 @@ export async function loadExecutorState(
     },
     orderBy: { createdAt: 'asc' },
   });
-  const online = await prisma.host.findMany({ where: { online: true }, select: { id: true } });
+  const online = await prisma.host.findMany({
+    where: { online: true },
+    select: { id: true, instanceId: true },
+  });
   const onlineHostIds = new Set([...online.map((h) => h.id), ...connected]);
+  // A step can be delivered to a host connected here or to another live instance (the cluster
+  // forwards it); an online flag without an instance is a leftover the reaper clears.
+  const reachable = new Set([...online.filter((h) => h.instanceId !== null).map((h) => h.id), ...connected]);
   const rollouts: ExecRollout[] = rows.map((r) => {
     const options = r.options as unknown as RolloutOptions;
     const pins = new Map((options.pins ?? []).map((p) => [p.hostId, new Date(p.until)]));
@@ -74,5 +80,5 @@ export async function loadExecutorState(
       })),
     };
   });
-  return { rollouts, onlineHostIds, connectedHostIds: connected };
+  return { rollouts, onlineHostIds, connectedHostIds: reachable };
 }

@@ -5,7 +5,15 @@
 // crash at any moment leaves either a pending step (dispatched later) or a dispatched one (re-sent
 // on the agent's next hello or when this instance becomes leader; the agent de-duplicates by
 // stepId). All work runs one job at a time in this process; the leader lock keeps other
-// instances out.
+// instances out of deciding and dispatching.
+//
+// With several server instances every one runs this executor, but only the lock holder decides.
+// Steps reach agents connected anywhere (`deliver`: the cluster forwards them); whichever
+// instance holds an agent's connection ingests its step-status and reports, verifies and settles
+// (all from the database, guarded by conditional transitions) and re-sends its unsettled steps on
+// hello. A non-leader that sees something change announces it to the other instances so the
+// leader decides at once instead of at its next tick; the tick is also when non-leaders try to
+// take the lock, which is how a dead leader is replaced.
 import type { StepPayload, StepStatusPayload } from '../../shared/agent-protocol.js';
 import type { HostNeeds } from '../../shared/rollout-plan.js';
 import type { ScanReport } from '../../shared/scan-report.js';
@@ -27,9 +35,17 @@ export interface ExecutorLog {
   debug(fields: object, message: string): void;
 }
 
+/** Where a step went (cluster-plugin.ts Delivery): this instance's connection, another instance, nowhere. */
+export type StepDelivery = 'local' | 'forwarded' | 'offline';
+
 export interface ExecutorOptions {
   prisma: PrismaClient;
+  /** This instance's agent connections (re-sends after hello, which hosts are connected here). */
   agents: AgentGateway;
+  /** Sends a step to the host wherever its agent is connected (app.cluster.deliverToHost). */
+  deliver: (hostId: string, step: StepPayload) => Promise<StepDelivery>;
+  /** Wakes the other instances' executors (app.cluster.announceRolloutsChanged); none with one instance. */
+  announce?: () => Promise<void>;
   events: EventBus;
   notifier: Notifier;
   leader: LeaderLock;
@@ -47,6 +63,8 @@ export class RolloutExecutor {
   private unsubscribe: Array<() => void> = [];
   private stopped = false;
   private wasLeader = false;
+  private announcing: Promise<void> | undefined;
+  private announceAgain = false;
   private readonly now: () => Date;
 
   constructor(private readonly o: ExecutorOptions) {
@@ -61,13 +79,20 @@ export class RolloutExecutor {
       ),
       events.on('agent.report', ({ hostId }) => this.enqueue(() => this.reverify(hostId))),
       events.on('agent.hello', ({ hostId }) => {
-        this.enqueue(() => this.resend(hostId));
+        this.enqueue(() => this.resendHere(hostId));
         this.kick();
+        this.announce();
       }),
-      events.on('agent.disconnected', () => this.kick()),
+      events.on('agent.disconnected', () => {
+        this.kick();
+        this.announce();
+      }),
       events.on('rollout.changed', ({ reason }) => {
         if (reason !== 'executor') this.kick();
+        // A settle on a non-leader (its agent's step-status) frees a slot only the leader fills.
+        this.announce();
       }),
+      events.on('cluster.rollouts-changed', () => this.kick()),
     );
     this.timer = setInterval(() => this.kick(), this.o.tickMs);
     this.timer.unref();
@@ -79,7 +104,13 @@ export class RolloutExecutor {
     clearInterval(this.timer);
     for (const off of this.unsubscribe.splice(0)) off();
     await this.chain;
+    await this.announcing;
     await this.o.leader.release();
+  }
+
+  /** Whether this instance held the leader lock at its last attempt (it decides and dispatches). */
+  get leading(): boolean {
+    return this.o.leader.isLeader();
   }
 
   /** Resolves when every job queued so far is done (tests, benchmarks). */
@@ -97,6 +128,28 @@ export class RolloutExecutor {
     });
   }
 
+  /**
+   * Tells the other instances (so the leader) that something changed here. Only non-leaders do:
+   * the leader reacts to its own events. Calls made while one is under way coalesce into one more.
+   */
+  private announce(): void {
+    const { announce } = this.o;
+    if (!announce || this.stopped || this.o.leader.isLeader()) return;
+    if (this.announcing) {
+      this.announceAgain = true;
+      return;
+    }
+    this.announcing = announce()
+      .catch((err: unknown) => this.o.log.warn({ err }, 'could not wake the other server instances'))
+      .finally(() => {
+        this.announcing = undefined;
+        if (this.announceAgain) {
+          this.announceAgain = false;
+          this.announce();
+        }
+      });
+  }
+
   private enqueue(job: () => Promise<void>): void {
     if (this.stopped) return;
     this.chain = this.chain.then(job).catch((err: unknown) => {
@@ -112,8 +165,9 @@ export class RolloutExecutor {
     }
     if (!this.wasLeader) {
       this.wasLeader = true;
-      // A new leader (first start, restart after a crash, takeover) re-sends every unsettled step.
-      for (const hostId of this.o.agents.connectedHostIds()) await this.resend(hostId);
+      // A new leader (first start, restart after a crash, takeover) re-sends every unsettled step:
+      // the previous one may have died between marking a step dispatched and sending it.
+      await this.resendAll();
     }
     const { prisma } = this.o;
     const state = await loadExecutorState(prisma, new Set(this.o.agents.connectedHostIds()));
@@ -185,15 +239,28 @@ export class RolloutExecutor {
       now: this.now(),
     });
     if (!ok) return;
-    this.o.agents.send(step.hostId, 'step', stepPayload(step));
+    // Committed first: if this send is lost (an instance died), the re-send on hello or by the next
+    // leader, or the step's timeout, takes over.
+    const delivery = await this.o.deliver(step.hostId, stepPayload(step));
+    if (delivery === 'offline')
+      this.o.log.info({ stepId, hostId: step.hostId }, 'step dispatched while its host is offline');
     this.stepChanged(step.rolloutId, stepId, step.hostId, step.hostname, 'dispatched');
   }
 
-  /** Re-sends the host's unsettled (dispatched) steps: after hello, or on becoming leader. */
-  private async resend(hostId: string): Promise<void> {
-    if (!this.o.leader.isLeader()) return;
+  /**
+   * After a hello on THIS instance (leader or not): re-sends the host's unsettled steps over the new
+   * connection, so a step whose delivery was lost reaches the agent wherever it reconnects.
+   */
+  private async resendHere(hostId: string): Promise<void> {
     const steps = await this.o.prisma.rolloutStep.findMany({ where: { hostId, state: 'dispatched' } });
     for (const step of steps) this.o.agents.send(hostId, 'step', stepPayload(step));
+  }
+
+  /** On becoming leader: re-sends every unsettled step to its host wherever it is connected. */
+  private async resendAll(): Promise<void> {
+    // Few: at most the hosts the groups' limits let out at once. Offline hosts get theirs on hello.
+    const steps = await this.o.prisma.rolloutStep.findMany({ where: { state: 'dispatched' } });
+    for (const step of steps) await this.o.deliver(step.hostId, stepPayload(step));
   }
 
   private async onStepStatus(hostId: string, status: StepStatusPayload): Promise<void> {
