@@ -4,22 +4,29 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import fp from 'fastify-plugin';
 import agentGateway from './agents/agent-gateway.js';
 import { ensureFirstAdmin } from './auth/ensure-first-admin.js';
+import { stripAccessToken } from './auth/query-token.js';
 import type { ServerConfig } from './config/server-config.js';
 import type { Database } from './db/open-database.js';
 import authPlugin from './plugins/auth.js';
 import databasePlugin from './plugins/database.js';
 import docsPlugin from './plugins/docs.js';
 import errorHandler from './plugins/error-handler.js';
+import eventsPlugin from './plugins/events.js';
 import metricsPlugin from './plugins/metrics.js';
+import rolloutsPlugin from './plugins/rollouts.js';
 import agentRoutes from './routes/agents.js';
 import apiTokenRoutes from './routes/api-tokens.js';
 import auditRoutes from './routes/audit.js';
 import authRoutes from './routes/auth.js';
 import enrollmentTokenRoutes from './routes/enrollment-tokens.js';
+import eventRoutes from './routes/events.js';
 import fleetRoutes from './routes/fleet.js';
+import groupRoutes from './routes/groups.js';
 import healthRoutes from './routes/health.js';
 import hostRoutes from './routes/hosts.js';
+import rolloutRoutes from './routes/rollouts.js';
 import userRoutes from './routes/users.js';
+import webhookRoutes from './routes/webhooks.js';
 
 export interface AppOptions {
   config: ServerConfig;
@@ -40,7 +47,9 @@ export async function afterpatchApp(app: FastifyInstance, options: AppOptions): 
   await app.register(databasePlugin, { config, ...(options.database ? { database: options.database } : {}) });
   await app.register(authPlugin, { config });
   await app.register(docsPlugin);
+  await app.register(eventsPlugin);
   await app.register(agentGateway, { config });
+  await app.register(rolloutsPlugin, { config });
 
   await app.register(healthRoutes);
   await app.register(authRoutes, { prefix: '/api/v1/auth', config });
@@ -51,6 +60,10 @@ export async function afterpatchApp(app: FastifyInstance, options: AppOptions): 
   await app.register(hostRoutes, { prefix: '/api/v1/hosts' });
   await app.register(fleetRoutes, { prefix: '/api/v1/fleet' });
   await app.register(auditRoutes, { prefix: '/api/v1/audit' });
+  await app.register(groupRoutes, { prefix: '/api/v1/groups' });
+  await app.register(rolloutRoutes, { prefix: '/api/v1/rollouts', config });
+  await app.register(webhookRoutes, { prefix: '/api/v1/webhooks' });
+  await app.register(eventRoutes, { prefix: '/api/v1/events' });
 
   if (options.bootstrapAdmin ?? true) {
     await ensureFirstAdmin({
@@ -69,6 +82,8 @@ export function fastifyOptions(config: ServerConfig): FastifyServerOptions {
     trustProxy: config.trustProxy,
     // A fresh id per request, echoed in logs.
     requestIdHeader: false,
+    // ?access_token= (SSE) leaves the URL before routing and logging.
+    rewriteUrl: stripAccessToken,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },

@@ -1,5 +1,6 @@
 // One agent's WebSocket, after authentication: the hello handshake, then report / unchanged
-// frames, each handled in order (a promise chain; the socket is paused while a frame is stored,
+// frames and rollout step-status frames (published on the event bus for the executor), each
+// handled in order (a promise chain; the socket is paused while a frame is stored,
 // so a fast agent is slowed by TCP instead of filling memory). Every frame is decoded by the
 // shared codec; an invalid one is answered with `error {code, message}` and the connection is
 // closed with that code. An ack is sent only after the database transaction committed.
@@ -8,6 +9,7 @@ import { CLOSE_CODES } from '../../shared/agent-protocol.js';
 import { decodeMessage, encodeMessage } from '../../shared/protocol-codec.js';
 import { isRetriableDbError } from '../db/errors.js';
 import type { PrismaClient } from '../db/generated/client.js';
+import type { EventBus } from '../events/event-bus.js';
 import type { ServerMetrics } from '../plugins/metrics.js';
 import { HostGoneError, type IngestResult, ingestReport, ingestUnchanged } from './ingest-report.js';
 
@@ -26,6 +28,8 @@ export interface AgentConnectionOptions {
   logger: ConnectionLogger;
   /** How long the agent has to send hello. */
   helloTimeoutMs: number;
+  /** Where hello, step-status and stored reports are published (the rollout executor listens). */
+  events?: EventBus;
 }
 
 /** Close code for an unexpected server failure (RFC 6455 "internal error"). */
@@ -106,6 +110,13 @@ export class AgentConnection {
       return this.fail(decoded.closeCode, decoded.reason);
     }
     const { message } = decoded;
+    if (message.type === 'step-status') {
+      if (!this.greeted)
+        return this.fail(CLOSE_CODES.protocolError, "expected 'hello' first, got 'step-status'");
+      // Step statuses carry no hostId: the authenticated connection says whose they are.
+      this.options.events?.publish('agent.step-status', { hostId: this.hostId, status: message.payload });
+      return;
+    }
     if (message.type !== 'hello' && message.type !== 'report' && message.type !== 'unchanged') {
       // decodeMessage lets only agent message types through; this narrows the type.
       return this.fail(CLOSE_CODES.protocolError, 'unexpected message');
@@ -139,6 +150,12 @@ export class AgentConnection {
           this.greeted = true;
           clearTimeout(this.helloTimer);
           this.options.logger.info({ hostId: this.hostId, agentVersion: p.agentVersion }, 'agent connected');
+          this.options.events?.publish('host.changed', { hostId: this.hostId, online: true });
+          this.options.events?.publish('agent.hello', {
+            hostId: this.hostId,
+            bootId: p.bootId,
+            kernelRelease: p.kernelRelease,
+          });
           return;
         }
         // Awaited here, inside the try: a failed store must reach handleStorageError.
@@ -165,6 +182,11 @@ export class AgentConnection {
     this.options.metrics.ingestDuration.observe(Number(process.hrtime.bigint() - started) / 1e9);
     this.options.logger.debug({ hostId: this.hostId, seq, result }, 'report handled');
     this.send(encodeMessage('ack', { seq }));
+    if (result === 'stored') {
+      this.options.events?.publish('host.changed', { hostId: this.hostId, status: 'reported' });
+    }
+    if (result !== 'duplicate')
+      this.options.events?.publish('agent.report', { hostId: this.hostId, seq, result });
   }
 
   private handleStorageError(err: unknown): void {

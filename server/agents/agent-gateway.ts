@@ -8,7 +8,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import fp from 'fastify-plugin';
 import { WebSocketServer } from 'ws';
-import { CLOSE_CODES, MAX_FRAME_BYTES } from '../../shared/agent-protocol.js';
+import {
+  CLOSE_CODES,
+  MAX_FRAME_BYTES,
+  type MessageType,
+  type PayloadOf,
+} from '../../shared/agent-protocol.js';
 import { encodeMessage } from '../../shared/protocol-codec.js';
 import { bearerToken, verifyTokenClaims } from '../auth/jwt.js';
 import type { ServerConfig } from '../config/server-config.js';
@@ -25,6 +30,8 @@ export interface AgentGateway {
   /** Host ids with an open connection on this server. */
   connectedHostIds(): string[];
   isConnected(hostId: string): boolean;
+  /** Sends any server message to a connected host; false when it is not connected here. */
+  send<T extends MessageType>(hostId: string, type: T, payload: PayloadOf<T>): boolean;
   /** Sends a scan-request; false when the host is not connected here. */
   requestScan(hostId: string, requestId: string, reason: string): boolean;
   /** Closes the host's connection (credential revoked). */
@@ -119,6 +126,7 @@ export default fp<{ config: ServerConfig }>(
         metrics: app.metrics,
         logger: log,
         helloTimeoutMs: HELLO_TIMEOUT_MS,
+        events: app.events,
       });
       connections.set(hostId, connection);
       app.metrics.agentsConnected.set(connections.size);
@@ -130,6 +138,8 @@ export default fp<{ config: ServerConfig }>(
         connections.delete(hostId);
         app.metrics.agentsConnected.set(connections.size);
         markOffline(hostId, connection);
+        app.events.publish('agent.disconnected', { hostId });
+        app.events.publish('host.changed', { hostId, online: false });
       });
     }
 
@@ -170,6 +180,9 @@ export default fp<{ config: ServerConfig }>(
     app.decorate('agents', {
       connectedHostIds: () => [...connections.keys()],
       isConnected: (hostId: string) => connections.has(hostId),
+      send<T extends MessageType>(hostId: string, type: T, payload: PayloadOf<T>) {
+        return connections.get(hostId)?.send(encodeMessage(type, payload)) ?? false;
+      },
       requestScan(hostId: string, requestId: string, reason: string) {
         return connections.get(hostId)?.send(encodeMessage('scan-request', { requestId, reason })) ?? false;
       },
@@ -201,6 +214,6 @@ export default fp<{ config: ServerConfig }>(
   },
   {
     name: 'afterpatch-agent-gateway',
-    dependencies: ['afterpatch-database', 'afterpatch-auth', 'afterpatch-metrics'],
+    dependencies: ['afterpatch-database', 'afterpatch-auth', 'afterpatch-metrics', 'afterpatch-events'],
   },
 );

@@ -44,6 +44,10 @@ export const ServerConfigSchema = Type.Object(
     bodyLimitBytes: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024 }),
     /** Trust X-Forwarded-For from a reverse proxy (the login rate limit keys on the client IP). */
     trustProxy: Type.Boolean(),
+    /** An approved rollout not started within this long needs approving again. */
+    rolloutApprovalTtlSeconds: Type.Integer({ minimum: 60, maximum: 30 * 24 * 3600 }),
+    /** The rollout executor's periodic tick (timeouts, windows, approvals); events act at once. */
+    rolloutTickMs: Type.Integer({ minimum: 50, maximum: 60_000 }),
   },
   { additionalProperties: false },
 );
@@ -61,6 +65,8 @@ export const CONFIG_DEFAULTS = Object.freeze({
   heartbeatIntervalSeconds: 30,
   bodyLimitBytes: 1024 * 1024,
   trustProxy: false,
+  rolloutApprovalTtlSeconds: 3600,
+  rolloutTickMs: 1000,
 } satisfies Partial<Static<typeof ServerConfigSchema>>);
 
 /** Environment variable per key. */
@@ -80,6 +86,8 @@ export const CONFIG_ENV: Readonly<Record<keyof Static<typeof ServerConfigSchema>
   heartbeatIntervalSeconds: 'AFTERPATCH_HEARTBEAT_INTERVAL_SECONDS',
   bodyLimitBytes: 'AFTERPATCH_BODY_LIMIT_BYTES',
   trustProxy: 'AFTERPATCH_TRUST_PROXY',
+  rolloutApprovalTtlSeconds: 'AFTERPATCH_ROLLOUT_APPROVAL_TTL_SECONDS',
+  rolloutTickMs: 'AFTERPATCH_ROLLOUT_TICK_MS',
 });
 
 export class ConfigError extends Error {
@@ -149,6 +157,8 @@ const INTEGER_KEYS = new Set([
   'loginRateLimitMax',
   'loginRateLimitWindowSeconds',
   'bodyLimitBytes',
+  'rolloutApprovalTtlSeconds',
+  'rolloutTickMs',
 ]);
 
 /** Environment and flag values are strings: numbers and booleans are parsed strictly here. */

@@ -25,6 +25,8 @@ export interface OpenDatabaseOptions {
 export interface Database {
   readonly kind: 'pglite' | 'postgres';
   readonly prisma: PrismaClient;
+  /** PostgreSQL only: the URL, for a dedicated session outside the pool (the executor's leader lock). */
+  readonly databaseUrl?: string;
   /** Disconnects Prisma, closes PGlite and releases its lock. Safe to call more than once. */
   close(): Promise<void>;
 }

@@ -59,6 +59,7 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Databa
   return {
     kind: 'postgres',
     prisma,
+    databaseUrl,
     close() {
       // $disconnect ends the adapter's pool.
       closing ??= prisma.$disconnect();

@@ -8,6 +8,7 @@ import fp from 'fastify-plugin';
 import type { Actor } from '../audit/record-audit.js';
 import { ensureJwtSecret } from '../auth/ensure-jwt-secret.js';
 import { bearerToken, verifyToken } from '../auth/jwt.js';
+import { queryToken } from '../auth/query-token.js';
 import { roleAtLeast } from '../auth/roles.js';
 import { hashSecret, SECRET_PREFIX } from '../auth/secrets.js';
 import type { ServerConfig } from '../config/server-config.js';
@@ -33,6 +34,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The least role a caller needs, or 'public' for no authentication. */
     minRole?: Role | 'public';
+    /** Also accept the token as `?access_token=` (SSE: EventSource cannot set headers). */
+    allowQueryToken?: boolean;
   }
 }
 
@@ -83,7 +86,9 @@ export default fp<{ config: ServerConfig }>(
     });
 
     async function authenticatePrincipal(request: FastifyRequest): Promise<Principal | undefined> {
-      const token = bearerToken(request.headers.authorization);
+      const token =
+        bearerToken(request.headers.authorization) ??
+        (request.routeOptions.config.allowQueryToken ? queryToken(request.raw) : undefined);
       if (!token) return undefined;
       const prisma = app.db.prisma;
       if (token.startsWith(SECRET_PREFIX.apiToken)) {

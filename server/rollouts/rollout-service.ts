@@ -1,0 +1,198 @@
+// What operators do to rollouts: preview, create (plan frozen into steps), approve, pause, resume,
+// cancel. Every change is a conditional transition with its audit event (transitions.ts); the
+// executor does the rest (start at startAt, dispatch, verify, halt, complete).
+import type { HealthCheck } from '../../shared/agent-protocol.js';
+import type { Plan } from '../../shared/rollout-plan.js';
+import type { Actor } from '../audit/record-audit.js';
+import { recordAudit } from '../audit/record-audit.js';
+import { roleAtLeast } from '../auth/roles.js';
+import type { Prisma, PrismaClient } from '../db/generated/client.js';
+import type { Role } from '../db/generated/enums.js';
+import { apiError } from '../errors.js';
+import type { GroupSnapshot } from './executor-state.js';
+import { type FleetForPlan, loadPlanInput } from './load-plan-input.js';
+import { resolveGroupMembers } from './planner/group-membership.js';
+import { PlanInputError } from './planner/plan-input-error.js';
+import { planRollout } from './planner/plan-rollout.js';
+import { ROLLOUT_DEFAULTS, type RolloutOptions } from './rollout-options.js';
+import { transitionRollout } from './transitions.js';
+
+export interface Caller {
+  actor: Actor;
+  role: Role;
+}
+
+export interface Preview {
+  plan: Plan;
+  requiresAdmin: boolean;
+  fleet: FleetForPlan;
+}
+
+export async function previewRollout(
+  prisma: PrismaClient,
+  options: RolloutOptions,
+  now: Date,
+): Promise<Preview> {
+  const fleet = await loadPlanInput(prisma, options, now);
+  let plan: Plan;
+  try {
+    plan = planRollout(fleet.input);
+  } catch (err) {
+    if (err instanceof PlanInputError) throw apiError('AP_BAD_REQUEST', `${err.message} (${err.path})`);
+    throw err;
+  }
+  const touched = new Set(plan.steps.flatMap((s) => s.groups));
+  const requiresAdmin = fleet.groups.some((g) => g.protected && touched.has(g.name));
+  return { plan, requiresAdmin, fleet };
+}
+
+export async function createRollout(
+  prisma: PrismaClient,
+  caller: Caller,
+  options: RolloutOptions,
+  now: Date,
+): Promise<string> {
+  const { plan, requiresAdmin, fleet } = await previewRollout(prisma, options, now);
+  const { membersOf } = resolveGroupMembers(fleet.input.groups, fleet.input.hosts);
+  const byName = new Map(fleet.groups.map((g) => [g.name, g]));
+  // The groups the steps touch, and the groups those depend on (transitively).
+  const relevant = new Set(plan.steps.flatMap((s) => s.groups));
+  for (const queue = [...relevant]; queue.length > 0; ) {
+    for (const dep of byName.get(queue.pop()!)?.dependsOn ?? []) {
+      if (!relevant.has(dep)) {
+        relevant.add(dep);
+        queue.push(dep);
+      }
+    }
+  }
+  const defaultDelay = options.delayBetweenStepsSec ?? ROLLOUT_DEFAULTS.delayBetweenStepsSec;
+  const snapshots: GroupSnapshot[] = [...relevant].sort().map((name) => {
+    const g = byName.get(name)!;
+    return {
+      name,
+      limit: g.limit,
+      members: membersOf.get(name) ?? [],
+      windows: g.windows,
+      dependsOn: g.dependsOn,
+      delayBetweenStepsSec: g.delayBetweenStepsSec ?? defaultDelay,
+      protected: g.protected,
+    };
+  });
+  const timeoutSec = options.stepTimeoutSec ?? ROLLOUT_DEFAULTS.stepTimeoutSec;
+  const steps: Prisma.RolloutStepCreateManyInput[] = plan.steps.map((step) => {
+    const groups = step.groups.map((n) => byName.get(n)).filter((g) => g !== undefined);
+    const checks = new Map<string, HealthCheck>();
+    for (const g of groups) for (const c of g.healthChecks) checks.set(JSON.stringify(c), c);
+    return {
+      rolloutId: '',
+      hostId: step.hostId,
+      hostname: step.hostname ?? step.hostId,
+      position: step.order,
+      action: step.action,
+      operations: step.operations as unknown as Prisma.InputJsonArray,
+      needs: (fleet.needsByHost.get(step.hostId) ?? {}) as unknown as Prisma.InputJsonObject,
+      groupNames: step.groups,
+      healthChecks: [...checks.values()] as unknown as Prisma.InputJsonArray,
+      holdSec: Math.max(0, ...groups.map((g) => g.holdSec)),
+      hooks: groups.length === 0 || groups.some((g) => g.hooks),
+      timeoutSec,
+    };
+  });
+  return prisma.$transaction(async (tx) => {
+    const rollout = await tx.rollout.create({
+      data: {
+        name: options.name,
+        options: options as unknown as Prisma.InputJsonObject,
+        plan: plan as unknown as Prisma.InputJsonObject,
+        groups: snapshots as unknown as Prisma.InputJsonArray,
+        requiresAdmin,
+        createdById: caller.actor.id,
+        createdByName: caller.actor.name ?? null,
+        failureBudget: options.failureBudget ?? ROLLOUT_DEFAULTS.failureBudget,
+      },
+      select: { id: true },
+    });
+    if (steps.length > 0) {
+      await tx.rolloutStep.createMany({ data: steps.map((s) => ({ ...s, rolloutId: rollout.id })) });
+    }
+    await recordAudit(tx, caller.actor, {
+      action: 'rollout.create',
+      targetType: 'rollout',
+      targetId: rollout.id,
+      details: {
+        name: options.name,
+        steps: steps.length,
+        unscheduled: plan.unscheduled.length,
+        requiresAdmin,
+        estimatedFinishAt: plan.summary.finishAt,
+      },
+    });
+    return rollout.id;
+  });
+}
+
+async function stateOf(prisma: PrismaClient, id: string) {
+  const rollout = await prisma.rollout.findUnique({
+    where: { id },
+    select: { state: true, requiresAdmin: true, startedAt: true },
+  });
+  if (!rollout) throw apiError('AP_NOT_FOUND', 'no such rollout');
+  return rollout;
+}
+
+function conflict(action: string, state: string) {
+  return apiError('AP_CONFLICT', `cannot ${action} a rollout that is ${state.replace('_', ' ')}`);
+}
+
+export async function approveRollout(
+  prisma: PrismaClient,
+  caller: Caller,
+  id: string,
+  ttlSeconds: number,
+  now: Date,
+): Promise<void> {
+  const rollout = await stateOf(prisma, id);
+  if (rollout.requiresAdmin && !roleAtLeast(caller.role, 'admin')) {
+    throw apiError('AP_FORBIDDEN', 'this rollout touches a protected group: an admin must approve it');
+  }
+  const expiresAt = new Date(now.getTime() + ttlSeconds * 1000);
+  const changed = await transitionRollout(prisma, {
+    rolloutId: id,
+    from: ['awaiting_approval'],
+    to: 'approved',
+    actor: caller.actor,
+    action: 'rollout.approve',
+    data: {
+      approvedById: caller.actor.id,
+      approvedByName: caller.actor.name ?? null,
+      approvedAt: now,
+      approvalExpiresAt: expiresAt,
+    },
+    details: { role: caller.role, requiresAdmin: rollout.requiresAdmin, expiresAt: expiresAt.toISOString() },
+  });
+  if (!changed) throw conflict('approve', rollout.state);
+}
+
+export async function pauseRollout(prisma: PrismaClient, caller: Caller, id: string): Promise<void> {
+  const rollout = await stateOf(prisma, id);
+  const changed = await transitionRollout(prisma, {
+    rolloutId: id,
+    from: ['running'],
+    to: 'paused',
+    actor: caller.actor,
+    action: 'rollout.pause',
+  });
+  if (!changed) throw conflict('pause', rollout.state);
+}
+
+export async function resumeRollout(prisma: PrismaClient, caller: Caller, id: string): Promise<void> {
+  const rollout = await stateOf(prisma, id);
+  const changed = await transitionRollout(prisma, {
+    rolloutId: id,
+    from: ['paused'],
+    to: 'running',
+    actor: caller.actor,
+    action: 'rollout.resume',
+  });
+  if (!changed) throw conflict('resume', rollout.state);
+}
