@@ -47,6 +47,10 @@ export interface SimHost {
   readonly dir: string;
   readonly stateDir: string;
   readonly cgroupRoot: string;
+  /** The host's /run (bind-mounted inside it; emptied by a reboot). */
+  readonly runDir: string;
+  /** Raises /run/reboot-required (with the packages that asked) like a package's postinst. */
+  requireReboot(packages?: string[]): void;
   status(): Promise<SimStatus>;
   bootId(): string;
   /** Current pids of a unit (from its cgroup). */
@@ -81,6 +85,8 @@ export async function startSimHost(options: SimHostOptions): Promise<SimHost> {
   const cgroupRoot = join(SIM_CGROUP_BASE, name);
   const socketPath = join(dir, 'supervisor.sock');
   const bootIdFile = join(dir, 'boot_id');
+  const runDir = join(dir, 'run');
+  mkdirSync(runDir, { recursive: true });
   const machineIdFile = join(dir, 'machine-id');
   writeFileSync(machineIdFile, `${randomBytes(16).toString('hex')}\n`);
   writeFileSync(bootIdFile, `${randomUUID()}\n`);
@@ -123,6 +129,7 @@ export async function startSimHost(options: SimHostOptions): Promise<SimHost> {
     socketPath,
     bootIdFile,
     machineIdFile,
+    runDir,
     cgroupRoot,
     rebootDelayMs: options.rebootDelayMs ?? 500,
     services,
@@ -169,6 +176,11 @@ export async function startSimHost(options: SimHostOptions): Promise<SimHost> {
     dir,
     stateDir,
     cgroupRoot,
+    runDir,
+    requireReboot: (packages = ['linux-image-sim']) => {
+      writeFileSync(join(runDir, 'reboot-required.pkgs'), `${packages.join('\n')}\n`);
+      writeFileSync(join(runDir, 'reboot-required'), '*** System restart required ***\n');
+    },
     status,
     bootId: () => readFileSync(bootIdFile, 'utf8').trim(),
     pids: async (unit) => (await status()).services[unit]?.pids ?? [],
