@@ -88,6 +88,10 @@ export function fastifyOptions(config: ServerConfig): FastifyServerOptions {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
     routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true },
+    // The database plugin opens PGlite (WASM) and applies every migration on a fresh data
+    // directory: well beyond Fastify's default 10 s on a loaded or small machine, where the server
+    // then refused to start at all ("Plugin did not start in time: 'afterpatch-database'").
+    pluginTimeout: 120_000,
   };
 }
 
