@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** Compiled benchmark scripts, next to this file in dist/bench/. */
-const BENCHMARKS = ['scan-stale-host.js', 'procfs-floor.js'] as const;
+const BENCHMARKS = ['scan-stale-host.js', 'procfs-floor.js', 'plan-fleet.js', 'rollout-latency.js'] as const;
 
 let current: ChildProcess | undefined;
 

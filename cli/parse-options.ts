@@ -15,3 +15,25 @@ export function parseOptions<T extends Options>(args: string[], options: T): Par
     throw new UsageError((err as Error).message);
   }
 }
+
+type ParsedWithPositionals<T extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>
+>;
+
+/** Like parseOptions, for commands that take operands (`hosts show web-01`, `config check FILE`). */
+export function parseCommandLine<T extends Options>(
+  args: string[],
+  options: T,
+  maxPositionals: number,
+): { values: ParsedWithPositionals<T>['values']; positionals: string[] } {
+  let parsed: ParsedWithPositionals<T>;
+  try {
+    parsed = parseArgs({ args, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (parsed.positionals.length > maxPositionals) {
+    throw new UsageError(`unexpected argument '${parsed.positionals[maxPositionals]}'`);
+  }
+  return { values: parsed.values, positionals: parsed.positionals };
+}

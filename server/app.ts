@@ -14,6 +14,7 @@ import errorHandler from './plugins/error-handler.js';
 import eventsPlugin from './plugins/events.js';
 import metricsPlugin from './plugins/metrics.js';
 import rolloutsPlugin from './plugins/rollouts.js';
+import uiPlugin from './plugins/ui.js';
 import agentRoutes from './routes/agents.js';
 import apiTokenRoutes from './routes/api-tokens.js';
 import auditRoutes from './routes/audit.js';
@@ -34,6 +35,8 @@ export interface AppOptions {
   database?: Database;
   /** Process metrics in /metrics (the real server); off by default. */
   collectDefaultMetrics?: boolean;
+  /** The built web UI's directory (default: dist/ui found next to the code). */
+  uiDir?: string;
   /** Create the first admin when there is no user (default true). */
   bootstrapAdmin?: boolean;
 }
@@ -64,6 +67,7 @@ export async function afterpatchApp(app: FastifyInstance, options: AppOptions): 
   await app.register(rolloutRoutes, { prefix: '/api/v1/rollouts', config });
   await app.register(webhookRoutes, { prefix: '/api/v1/webhooks' });
   await app.register(eventRoutes, { prefix: '/api/v1/events' });
+  await app.register(uiPlugin, options.uiDir ? { uiDir: options.uiDir } : {});
 
   if (options.bootstrapAdmin ?? true) {
     await ensureFirstAdmin({
@@ -88,10 +92,10 @@ export function fastifyOptions(config: ServerConfig): FastifyServerOptions {
       customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false },
     },
     routerOptions: { maxParamLength: 1024, ignoreTrailingSlash: true },
-    // The database plugin opens PGlite (WASM) and applies every migration on a fresh data
-    // directory: well beyond Fastify's default 10 s on a loaded or small machine, where the server
-    // then refused to start at all ("Plugin did not start in time: 'afterpatch-database'").
-    pluginTimeout: 120_000,
+    // Opening the database is a plugin: a first PGlite start (initdb in WebAssembly) takes 15 s on
+    // a busy 2-core machine, and migrations on a large PostgreSQL database take longer still.
+    // Fastify's 10 s default would kill a healthy start; a wedged one is still bounded.
+    pluginTimeout: 10 * 60_000,
   };
 }
 

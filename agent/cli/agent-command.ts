@@ -27,6 +27,9 @@ until the server confirms them. See docs/agent.md.
   --enroll-token-file FILE     read the enrolment token from FILE
   --state-dir DIR              credentials and outbox (default ${DEFAULT_STATE_DIR})
   --scan-interval-seconds N    seconds between scheduled scans (default 3600, minimum 10)
+  --root DIR                   the host's filesystem mounted at DIR (in a container:
+                               / of the host mounted read-only at /host, see docs/deployment.md)
+  --proc-root DIR              the host's procfs (default /proc, or DIR/proc with --root)
   -c, --config FILE            JSON config; its "agent" and "scan" sections
                                (default /etc/afterpatch/agent.json when present)
   --once                       enrol if needed, scan, deliver everything, exit (for cron)
@@ -43,6 +46,8 @@ const OPTIONS = {
   'enroll-token-file': { type: 'string' },
   'state-dir': { type: 'string' },
   'scan-interval-seconds': { type: 'string' },
+  root: { type: 'string' },
+  'proc-root': { type: 'string' },
   config: { type: 'string', short: 'c' },
   once: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -59,12 +64,13 @@ export const agentCommand: Command = {
     }
     const { options, scanConfig, executor } = await loadOptions(values);
     const logger = createAgentLogger({ level: options.logLevel }).child({ name: 'afterpatch-agent' });
+    const scope = scanScope(values);
     const memory = createScanMemory();
     const deps = {
       // One ScanMemory for the daemon's lifetime: rescans reuse parsed imports and package owners.
-      scan: () => scanHost({ config: scanConfig, memory }),
+      scan: () => scanHost({ config: scanConfig, memory, ...scope }),
       logger,
-      identity: readHostIdentity(options.bootIdFile),
+      identity: readHostIdentity(scope.root, options.bootIdFile),
       executor,
     };
     try {
@@ -99,6 +105,21 @@ export const agentCommand: Command = {
     }
   },
 };
+
+/** --root and --proc-root, checked like every other option before anything runs. */
+function scanScope(values: { root?: string | undefined; 'proc-root'?: string | undefined }) {
+  for (const [flag, dir] of [
+    ['--root', values.root],
+    ['--proc-root', values['proc-root']],
+  ] as const) {
+    if (dir !== undefined && !dir.startsWith('/'))
+      throw new UsageError(`${flag} must be absolute, not '${dir}'`);
+  }
+  return {
+    ...(values.root !== undefined ? { root: values.root } : {}),
+    ...(values['proc-root'] !== undefined ? { procRoot: values['proc-root'] } : {}),
+  };
+}
 
 async function loadOptions(values: ReturnType<typeof parseOptions<typeof OPTIONS>>) {
   try {

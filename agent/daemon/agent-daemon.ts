@@ -20,8 +20,12 @@ import { assertEnrollable, ensureEnrolled } from './ensure-enrolled.js';
 import type { HostIdentity } from './host-identity.js';
 import { Outbox, type Trigger } from './outbox.js';
 import { PackageWatcher, type WatchTarget } from './package-watcher.js';
+import { RESCAN_REQUEST_FILE, rescanWatchTarget } from './rescan-request.js';
 import { ScanScheduler } from './scan-scheduler.js';
 import { TokenSource } from './token-source.js';
+
+/** Several hook runs in a row (apt runs Post-Invoke once per dpkg call) make one scan. */
+const RESCAN_DEBOUNCE_MS = 500;
 
 export interface AgentDaemonDeps {
   /** One scan of the host (scanHost with the daemon's ScanMemory, in production). */
@@ -168,6 +172,17 @@ export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonD
     logger: logger.child({ module: 'package-watcher' }),
   });
 
+  // `afterpatch rescan` (the package-manager hooks) touches a file in the state directory. A
+  // short debounce: the hook runs once the transaction is over, so the scan should follow at once.
+  const rescanWatcher = new PackageWatcher({
+    targets: [rescanWatchTarget(options.stateDir)],
+    debounceMs: RESCAN_DEBOUNCE_MS,
+    pollMs: options.packagePollSeconds * 1000,
+    onChange: () => void scheduler.request('package-change'),
+    logger: logger.child({ module: 'rescan-watcher' }),
+    changeMessage: `rescan requested (${RESCAN_REQUEST_FILE})`,
+  });
+
   const executorConfig = deps.executor ?? buildExecutorConfig();
   const steps = new StepExecutor({
     config: executorConfig,
@@ -240,6 +255,7 @@ export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonD
     stopping = true;
     if (enrolTimer) clearTimeout(enrolTimer);
     watcher.stop();
+    rescanWatcher.stop();
     // Not awaited to the end: a hook or restart in progress must not hold up SIGTERM. A step
     // cut off here is failed (never repeated) by the next start.
     const executing = steps.stop();
@@ -250,6 +266,7 @@ export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonD
   };
 
   watcher.start();
+  rescanWatcher.start();
   logger.info(
     {
       server: options.serverUrl,
@@ -257,6 +274,7 @@ export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonD
       scanIntervalSeconds: options.scanIntervalSeconds,
       watch: watcher.mode,
       watchedDirs: watcher.watchedDirs,
+      rescanWatch: rescanWatcher.mode,
       pending: outbox.size,
       lastSeq: outbox.lastSeq,
     },

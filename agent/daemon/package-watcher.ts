@@ -33,6 +33,8 @@ export interface PackageWatcherOptions {
   logger: AgentLogger;
   /** For tests: skip fs.watch and poll. */
   forcePolling?: boolean;
+  /** The log message when a change fires (default: 'package database changed'). */
+  changeMessage?: string;
 }
 
 export class PackageWatcher {
@@ -124,7 +126,10 @@ export class PackageWatcher {
 
   private readonly fire = (): void => {
     this.debounceTimer = undefined;
-    this.options.logger.info({ dirs: this.watchedDirs }, 'package database changed');
+    this.options.logger.info(
+      { dirs: this.watchedDirs },
+      this.options.changeMessage ?? 'package database changed',
+    );
     this.options.onChange();
   };
 

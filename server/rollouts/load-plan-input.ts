@@ -50,6 +50,36 @@ export const NO_NEEDS: HostNeeds = Object.freeze({
   reboot: false,
 });
 
+/**
+ * The implicit group of every rollout: `maxParallel` over the hosts it works on. Its name cannot
+ * be a real group's (those start with a letter or digit), so it never shadows one.
+ */
+export const ROLLOUT_GROUP = '(rollout)';
+
+/** The rollout's own group: limit `maxParallel`, no windows, delay, checks or hooks of its own. */
+export function rolloutGroup(maxParallel: number, hostIds: string[]): GroupDefinition {
+  return {
+    id: '',
+    name: ROLLOUT_GROUP,
+    selector: null,
+    hostIds,
+    limit: { maxOut: maxParallel },
+    windows: [],
+    dependsOn: [],
+    protected: false,
+    healthChecks: [],
+    holdSec: 0,
+    hooks: false,
+    // 0, not null: the rollout's default delay stays per real group, not rollout-wide.
+    delayBetweenStepsSec: 0,
+  };
+}
+
+/** Whether the needs hold anything a step would do (manual items are never planned). */
+function hasWork(needs: HostNeeds): boolean {
+  return needs.reboot || needs.reexecPid1 || needs.units.length > 0 || needs.containers.length > 0;
+}
+
 export async function loadGroups(prisma: PrismaClient): Promise<GroupDefinition[]> {
   const rows = await prisma.rolloutGroup.findMany({ orderBy: { name: 'asc' } });
   return rows.map((row) => ({
@@ -133,6 +163,15 @@ export async function loadPlanInput(
   });
   const inScope = scopeOf(options, resolveGroupMembers(planGroups, planHosts).membersOf);
   for (const host of planHosts) if (!inScope(host.id)) host.excluded = true;
+  // maxParallel as an implicit group, so that the planner and the executor (which reads the
+  // rollout's group snapshots) both honour it, and hosts in no group are limited too. Its members
+  // are the hosts the rollout may work on: in scope, up now, with something to do. Offline ones
+  // are left out (the planner does not plan them; as members they would count as out forever).
+  const implicit = rolloutGroup(
+    options.maxParallel ?? ROLLOUT_DEFAULTS.maxParallel,
+    planHosts.filter((h) => !h.excluded && h.online !== false && hasWork(h.needs)).map((h) => h.id),
+  );
+  planGroups.push(toPlanGroup(implicit));
   const startAt =
     options.startAt && Date.parse(options.startAt) > now.getTime() ? options.startAt : now.toISOString();
   const input: PlanInput = {
@@ -150,7 +189,7 @@ export async function loadPlanInput(
     hosts: planHosts,
     groups: planGroups,
   };
-  return { input, groups, needsByHost, reportsByHost };
+  return { input, groups: [...groups, implicit], needsByHost, reportsByHost };
 }
 
 /** Which hosts the rollout may touch: members of the named groups and the named hosts, else all. */

@@ -38,6 +38,11 @@ export const RolloutOptions = Type.Object(
     delayBetweenStepsSec: Type.Optional(Type.Integer({ minimum: 0, maximum: 86_400 })),
     /** The agent gives up on a step after this long. Default 1800. */
     stepTimeoutSec: Type.Optional(Type.Integer({ minimum: 10, maximum: 86_400 })),
+    /**
+     * At most this many of the rollout's hosts out at once, whatever their groups say: an implicit
+     * group over every host the rollout works on (hosts in no group get a limit too). Default 1.
+     */
+    maxParallel: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
     /** Failed steps tolerated; one more halts the rollout. Default 0. */
     failureBudget: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
   },
@@ -49,6 +54,7 @@ export const ROLLOUT_DEFAULTS = Object.freeze({
   stepTimeoutSec: 1800,
   failureBudget: 0,
   delayBetweenStepsSec: 0,
+  maxParallel: 1,
   /** Step durations assumed before any was learned. */
   restartSec: 60,
   rebootSec: 300,

@@ -10,7 +10,7 @@ import type { Prisma, PrismaClient } from '../db/generated/client.js';
 import type { Role } from '../db/generated/enums.js';
 import { apiError } from '../errors.js';
 import type { GroupSnapshot } from './executor-state.js';
-import { type FleetForPlan, loadPlanInput } from './load-plan-input.js';
+import { type FleetForPlan, loadPlanInput, ROLLOUT_GROUP } from './load-plan-input.js';
 import { resolveGroupMembers } from './planner/group-membership.js';
 import { PlanInputError } from './planner/plan-input-error.js';
 import { planRollout } from './planner/plan-rollout.js';
@@ -80,7 +80,11 @@ export async function createRollout(
   });
   const timeoutSec = options.stepTimeoutSec ?? ROLLOUT_DEFAULTS.stepTimeoutSec;
   const steps: Prisma.RolloutStepCreateManyInput[] = plan.steps.map((step) => {
-    const groups = step.groups.map((n) => byName.get(n)).filter((g) => g !== undefined);
+    // The implicit rollout group brings no checks, hooks or hold time of its own.
+    const groups = step.groups
+      .filter((n) => n !== ROLLOUT_GROUP)
+      .map((n) => byName.get(n))
+      .filter((g) => g !== undefined);
     const checks = new Map<string, HealthCheck>();
     for (const g of groups) for (const c of g.healthChecks) checks.set(JSON.stringify(c), c);
     return {
@@ -134,14 +138,19 @@ export async function createRollout(
 async function stateOf(prisma: PrismaClient, id: string) {
   const rollout = await prisma.rollout.findUnique({
     where: { id },
-    select: { state: true, requiresAdmin: true, startedAt: true },
+    select: { state: true, requiresAdmin: true, startedAt: true, haltReason: true, failures: true },
   });
   if (!rollout) throw apiError('AP_NOT_FOUND', 'no such rollout');
   return rollout;
 }
 
-function conflict(action: string, state: string) {
-  return apiError('AP_CONFLICT', `cannot ${action} a rollout that is ${state.replace('_', ' ')}`);
+/** 409 naming the state it is in and the states the action needs. */
+function conflict(action: string, state: string, allowed: readonly string[]) {
+  const words = (s: string) => s.replace('_', ' ');
+  return apiError(
+    'AP_CONFLICT',
+    `cannot ${action} a rollout that is ${words(state)} (only one that is ${allowed.map(words).join(' or ')})`,
+  );
 }
 
 export async function approveRollout(
@@ -170,7 +179,7 @@ export async function approveRollout(
     },
     details: { role: caller.role, requiresAdmin: rollout.requiresAdmin, expiresAt: expiresAt.toISOString() },
   });
-  if (!changed) throw conflict('approve', rollout.state);
+  if (!changed) throw conflict('approve', rollout.state, ['awaiting_approval']);
 }
 
 export async function pauseRollout(prisma: PrismaClient, caller: Caller, id: string): Promise<void> {
@@ -182,17 +191,42 @@ export async function pauseRollout(prisma: PrismaClient, caller: Caller, id: str
     actor: caller.actor,
     action: 'rollout.pause',
   });
-  if (!changed) throw conflict('pause', rollout.state);
+  if (!changed) throw conflict('pause', rollout.state, ['running']);
 }
 
-export async function resumeRollout(prisma: PrismaClient, caller: Caller, id: string): Promise<void> {
+/**
+ * paused → running; or halted → running once an operator has looked into the failures (a note
+ * saying what was found is required and kept in the audit). The failures stay counted: the next
+ * failure halts again. The failed hosts stay counted as out until the rollout ends, because their
+ * state is unknown (a half-restarted service, a host that did not come back).
+ */
+export async function resumeRollout(
+  prisma: PrismaClient,
+  caller: Caller,
+  id: string,
+  note?: string,
+): Promise<void> {
   const rollout = await stateOf(prisma, id);
+  const halted = rollout.state === 'halted';
+  if (halted && !note?.trim()) {
+    throw apiError(
+      'AP_BAD_REQUEST',
+      'a halted rollout resumes only with a note saying what was investigated (body: { "note": … })',
+    );
+  }
   const changed = await transitionRollout(prisma, {
     rolloutId: id,
-    from: ['paused'],
+    // Exactly the state checked above: a halted rollout is never resumed without its note.
+    from: halted ? ['halted'] : ['paused'],
     to: 'running',
     actor: caller.actor,
     action: 'rollout.resume',
+    ...(halted ? { data: { haltReason: null, finishedAt: null } } : {}),
+    details: {
+      from: rollout.state,
+      ...(note ? { note } : {}),
+      ...(halted ? { haltReason: rollout.haltReason, failures: rollout.failures } : {}),
+    },
   });
-  if (!changed) throw conflict('resume', rollout.state);
+  if (!changed) throw conflict('resume', rollout.state, ['paused', 'halted']);
 }

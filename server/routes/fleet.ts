@@ -2,13 +2,15 @@
 // hosts that run each. Viewer role.
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
+import { apiError } from '../errors.js';
 import {
   fleetByLabel,
   fleetStalePackages,
   fleetTotals,
   hostsRunningStalePackage,
 } from '../fleet/fleet-queries.js';
-import { errors, iso, NullableDateTime, PageSize } from './schemas.js';
+import { fleetTimeline, MAX_TIMELINE_POINTS } from '../fleet/fleet-timeline.js';
+import { DateTime, errors, iso, NullableDateTime, PageSize } from './schemas.js';
 
 const Counts = {
   hosts: Type.Integer(),
@@ -55,6 +57,28 @@ const PackageHost = Type.Object({
   processCount: Type.Integer(),
   files: Type.Array(Type.String()),
 });
+const TimelineQuery = Type.Object(
+  {
+    bucket: Type.Union([Type.Literal('hour'), Type.Literal('day')], { default: 'day' }),
+    from: Type.Optional(DateTime),
+    to: Type.Optional(DateTime),
+  },
+  { additionalProperties: false },
+);
+const Timeline = Type.Object({
+  bucket: Type.String(),
+  points: Type.Array(
+    Type.Object({
+      at: DateTime,
+      ok: Type.Integer(),
+      restart: Type.Integer(),
+      reboot: Type.Integer(),
+      unknown: Type.Integer({ description: 'Enrolled, not reported yet' }),
+    }),
+  ),
+});
+// Without `from`: the last 30 days by day, the last 48 hours by hour.
+const DEFAULT_SPAN_MS = { day: 29 * 86_400_000, hour: 47 * 3_600_000 };
 const Page = { page: Type.Integer(), pageSize: Type.Integer(), total: Type.Integer() };
 
 export default async function fleetRoutes(app: FastifyInstance) {
@@ -121,6 +145,35 @@ export default async function fleetRoutes(app: FastifyInstance) {
         offset: (page - 1) * pageSize,
       });
       return { ...result, page, pageSize };
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof TimelineQuery> }>(
+    '/timeline',
+    {
+      config: viewer,
+      schema: {
+        tags: ['fleet'],
+        description: `Hosts per status at the end of each hour or day (UTC buckets, at most ${MAX_TIMELINE_POINTS}), from the hosts’ history. Revoked hosts are left out; online/offline is not historised.`,
+        querystring: TimelineQuery,
+        response: { 200: Timeline, ...errors(400, 401, 503) },
+      },
+    },
+    async function timeline(request) {
+      const { bucket } = request.query;
+      const to = request.query.to ? new Date(request.query.to) : new Date();
+      const from = request.query.from
+        ? new Date(request.query.from)
+        : new Date(to.getTime() - DEFAULT_SPAN_MS[bucket]);
+      if (from > to) throw apiError('AP_VALIDATION_FAILED', 'from is after to');
+      let points: Awaited<ReturnType<typeof fleetTimeline>>;
+      try {
+        points = await fleetTimeline(app.db.prisma, { from, to, bucket });
+      } catch (error) {
+        if (!(error instanceof RangeError)) throw error;
+        throw apiError('AP_VALIDATION_FAILED', `at most ${MAX_TIMELINE_POINTS} ${bucket}s; narrow the range`);
+      }
+      return { bucket, points: points.map((p) => ({ ...p, at: p.at.toISOString() })) };
     },
   );
 }

@@ -1,6 +1,8 @@
 // Rollouts: preview (the plan, nothing stored), create (awaiting approval), list, get (with steps,
 // their evidence, and why pending steps wait), approve (operator; admin when a protected group is
-// touched), pause, resume, cancel. The executor (server/rollouts/rollout-executor.ts) runs them.
+// touched), pause, resume (a halted one too, with a note), cancel. There is no "start": approval
+// is the go-ahead, and an approved rollout starts at its startAt (docs/rollouts.md, Lifecycle).
+// The executor (server/rollouts/rollout-executor.ts) runs them.
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { Plan } from '../../shared/rollout-plan.js';
@@ -79,10 +81,19 @@ const CancelBody = Type.Object(
   { reason: Type.Optional(Type.String({ maxLength: 1024 })) },
   { additionalProperties: false },
 );
+const ResumeBody = Type.Object(
+  { note: Type.Optional(Type.String({ maxLength: 1024 })) },
+  { additionalProperties: false },
+);
 const ListQuery = Type.Object(
   { state: Type.Optional(State), limit: PageSize },
   { additionalProperties: false },
 );
+
+/** A POST without a body (no reason, no note) is `{}`, not a validation error. */
+async function emptyBodyAllowed(request: { body: unknown }) {
+  request.body ??= {};
+}
 
 type RolloutRow = Awaited<ReturnType<typeof loadRollout>>;
 async function loadRollout(app: FastifyInstance, id: string) {
@@ -287,18 +298,39 @@ export default async function rolloutRoutes(app: FastifyInstance, options: { con
     (request) => pauseRollout(prisma, caller(request), request.params.id),
     'No new dispatches.',
   );
-  action('resume', (request) => resumeRollout(prisma, caller(request), request.params.id), 'Dispatch again.');
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ResumeBody> }>(
+    '/:id/resume',
+    {
+      config: { minRole: 'operator' },
+      preValidation: emptyBodyAllowed,
+      schema: {
+        tags: ['rollouts'],
+        description:
+          'Dispatch again: a paused rollout, or a halted one after investigation (a note is then required).',
+        params: IdParams,
+        body: ResumeBody,
+        response: { 200: RolloutDetail, ...errors(400, 401, 403, 404, 409) },
+      },
+    },
+    async function resume(request) {
+      await resumeRollout(prisma, caller(request), request.params.id, request.body.note);
+      await changed(request.params.id);
+      return detail(request.params.id);
+    },
+  );
 
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CancelBody> }>(
     '/:id/cancel',
     {
       config: { minRole: 'operator' },
+      preValidation: emptyBodyAllowed,
       schema: {
         tags: ['rollouts'],
         description:
           'No new dispatches, pending steps skipped; steps in flight are still tracked to a result.',
         params: IdParams,
-        body: Type.Optional(CancelBody),
+        body: CancelBody,
         response: { 200: RolloutDetail, ...errors(401, 403, 404, 409) },
       },
     },
@@ -309,14 +341,19 @@ export default async function rolloutRoutes(app: FastifyInstance, options: { con
         select: { state: true, name: true },
       });
       if (!existing) throw apiError('AP_NOT_FOUND', 'no such rollout');
-      const ok = await cancelRollout(prisma, request.params.id, actor, request.body?.reason, new Date());
-      if (!ok) throw apiError('AP_CONFLICT', `cannot cancel a rollout that is ${existing.state}`);
+      const ok = await cancelRollout(prisma, request.params.id, actor, request.body.reason, new Date());
+      if (!ok) {
+        throw apiError(
+          'AP_CONFLICT',
+          `cannot cancel a rollout that is ${existing.state} (it is over already)`,
+        );
+      }
       app.rollouts.notifier.notify({
         event: 'rollout.cancelled',
         rolloutId: request.params.id,
         rolloutName: existing.name,
         summary: `${existing.name}: cancelled by ${actor.name ?? 'someone'}`,
-        details: { reason: request.body?.reason ?? null },
+        details: { reason: request.body.reason ?? null },
         at: new Date().toISOString(),
       });
       await changed(request.params.id);

@@ -1,7 +1,9 @@
 // A scripted agent for rollout tests and benchmarks: a real WebSocket to a real app, speaking the
 // protocol (hello, report, step-status). It answers each `step` with accepted → running →
 // a post-step report (the "after" report, trigger post-step) → succeeded with the report's seq as
-// evidence, or with `failed` when told to fail that host. It stands in for the agent's executor
+// evidence, or with `failed` when told to fail that host. A reboot step closes the connection,
+// reconnects as the host after its reboot (`rebootInto`: boot id and kernel in the new hello),
+// then sends the post-step report and `succeeded`. It stands in for the agent's executor
 // (systemctl, reboot are the true boundary); the server side under test is entirely real.
 import WebSocket from 'ws';
 import type { StepPayload, StepStatusPayload } from '../../shared/agent-protocol.js';
@@ -21,19 +23,31 @@ export interface ScriptedAgentOptions {
   fail?: boolean;
   /** Do not answer steps at all (to test re-sending on reconnect). */
   silent?: boolean;
+  /**
+   * What a reboot step comes back as: the hello's boot id and kernel, and the boot id the agent
+   * claims in its evidence (default: the hello's). Default: a new boot id, the newest kernel.
+   */
+  rebootInto?: { bootId: string; kernelRelease: string; claimedBootId?: string };
+  /** Milliseconds each step takes before its outcome (benchmarks: realistic durations). */
+  stepMs?: number;
 }
 
 export class ScriptedAgent {
   ws: WebSocket | undefined;
   seq = 0;
+  bootId = 'boot-1';
+  kernelRelease: string;
   readonly stepsReceived: StepPayload[] = [];
   /** Step ids executed (the real agent's journal: each at most once). */
   readonly executed = new Set<string>();
   private latest = new Map<string, StepStatusPayload>();
 
-  constructor(readonly options: ScriptedAgentOptions) {}
+  constructor(readonly options: ScriptedAgentOptions) {
+    this.kernelRelease = options.before.kernel.runningRelease;
+  }
 
-  async connect(bootId = 'boot-1'): Promise<void> {
+  async connect(bootId = this.bootId): Promise<void> {
+    this.bootId = bootId;
     const url = `${this.options.baseUrl.replace('http', 'ws')}/api/v1/agent/ws`;
     const ws = new WebSocket(url, { headers: { authorization: agentAuth(this.options.hostId) } });
     this.ws = ws;
@@ -47,7 +61,7 @@ export class ScriptedAgent {
         hostId: this.options.hostId,
         agentVersion: 'scripted',
         bootId,
-        kernelRelease: this.options.before.kernel.runningRelease,
+        kernelRelease: this.kernelRelease,
         hostname: this.options.hostname,
         lastAckedSeq: this.seq,
       }),
@@ -56,7 +70,11 @@ export class ScriptedAgent {
 
   sendReport(report: ScanReport, trigger: 'startup' | 'post-step' = 'startup'): number {
     this.seq += 1;
-    this.ws?.send(encodeMessage('report', { hostId: this.options.hostId, seq: this.seq, trigger, report }));
+    // A real agent's report carries the boot it was made in (the server stores it as the host's).
+    const stamped = { ...report, host: { ...report.host, bootId: this.bootId } };
+    this.ws?.send(
+      encodeMessage('report', { hostId: this.options.hostId, seq: this.seq, trigger, report: stamped }),
+    );
     return this.seq;
   }
 
@@ -94,17 +112,47 @@ export class ScriptedAgent {
     this.executed.add(step.stepId);
     this.status(step.stepId, 'accepted', 'accepted');
     this.status(step.stepId, 'running', 'running');
-    if (this.options.fail) {
-      this.status(step.stepId, 'failed', 'restart failed: exit 1');
-      return;
-    }
+    const finish = () => {
+      if (this.options.fail) {
+        this.status(step.stepId, 'failed', 'restart failed: exit 1');
+        return;
+      }
+      if (step.operations.some((o) => o.kind === 'reboot')) {
+        void this.reboot(step).catch(() => {});
+        return;
+      }
+      this.succeed(step, {});
+    };
+    if (this.options.stepMs) setTimeout(finish, this.options.stepMs);
+    else finish();
+  }
+
+  private succeed(step: StepPayload, extra: NonNullable<StepStatusPayload['evidence']>): void {
     const reportSeq = this.sendReport(this.options.after, 'post-step');
     this.status(step.stepId, 'succeeded', 'done', {
       evidence: {
+        ...extra,
         reportSeq,
         operations: step.operations.map((o) => ({ what: o.kind, ok: true, detail: '' })),
         healthChecks: step.healthChecks.map((c) => ({ what: c.kind, ok: true, detail: 'green' })),
       },
+    });
+  }
+
+  /** The host goes down (the connection closes) and comes back as `rebootInto` says. */
+  private async reboot(step: StepPayload): Promise<void> {
+    const before = this.bootId;
+    const into = this.options.rebootInto ?? {
+      bootId: `${before}-next`,
+      kernelRelease: this.options.before.kernel.newestInstalled ?? this.kernelRelease,
+    };
+    await this.close();
+    this.kernelRelease = into.kernelRelease;
+    await this.connect(into.bootId);
+    this.succeed(step, {
+      bootIdBefore: before,
+      bootIdAfter: into.claimedBootId ?? into.bootId,
+      kernelRelease: into.kernelRelease,
     });
   }
 }

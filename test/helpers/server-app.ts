@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import jwt from 'jsonwebtoken';
-import { type AppOptions, createApp } from '../../server/app.js';
+import { createApp } from '../../server/app.js';
 import { issueToken } from '../../server/auth/jwt.js';
 import { hashPassword } from '../../server/auth/password.js';
 import { hashSecret, newSecret, SECRET_PREFIX } from '../../server/auth/secrets.js';
@@ -38,7 +38,9 @@ export interface TestApp {
 export async function buildApp(
   t: TestContext,
   backend: TestBackend,
-  options: { config?: Partial<ServerConfig>; database?: Database } & Partial<Omit<AppOptions, 'config'>> = {},
+  options: { config?: Partial<ServerConfig>; database?: Database } & Partial<
+    Omit<Parameters<typeof createApp>[0], 'config'>
+  > = {},
 ): Promise<TestApp> {
   const { config: overrides, database, ...rest } = options;
   const db = database ?? (await backend.shared());

@@ -53,11 +53,19 @@ interface Event {
   i: number;
 }
 
-interface OpenWait {
+/**
+ * One reason a host was held back. The sentence is only written when the plan is built: a host
+ * may be refused many times, and formatting each refusal would dominate the planner's time.
+ */
+interface HeldBy {
   kind: WaitKind;
-  group?: string;
+  /** Group index, -1 for pinned and offline. */
+  g: number;
   untilMs: number;
-  detail: string;
+  /** Until the host's next try (the end is not known yet). */
+  open: boolean;
+  /** limit: members out when first refused; window: the span start found. */
+  n: number;
 }
 
 const PENDING = 0;
@@ -76,9 +84,10 @@ export function planRollout(input: PlanInput, options: PlanRolloutOptions = {}):
   const state = new Uint8Array(hostCount);
   const startAt = new Float64Array(hostCount);
   const blockedDetail: (string | undefined)[] = new Array(hostCount);
-  const waitingOn: ({ kind: 'dependency' | 'limit'; group: number } | undefined)[] = new Array(hostCount);
-  const waits: (Map<string, OpenWait> | undefined)[] = new Array(hostCount);
-  const openKeys: (OpenWait[] | undefined)[] = new Array(hostCount);
+  // What a waiting host is parked on, to explain it if it never starts: 0 nothing, 1 a dependency, 2 a limit.
+  const waitingKind = new Uint8Array(hostCount);
+  const waitingGroup = new Int32Array(hostCount);
+  const waits: (HeldBy[] | undefined)[] = new Array(hostCount);
 
   const outCount = new Int32Array(groupCount);
   const permanentlyOut = new Int32Array(groupCount);
@@ -130,18 +139,10 @@ export function planRollout(input: PlanInput, options: PlanRolloutOptions = {}):
     const host = hosts[h]!;
     if (host.pinnedUntil !== undefined && Date.parse(host.pinnedUntil) > startMs) {
       const until = Date.parse(host.pinnedUntil);
-      addWait(
-        h,
-        'pinned',
-        undefined,
-        `pinned until ${iso(until)}${host.pinReason ? `: ${host.pinReason}` : ''}`,
-        until,
-        false,
-      );
+      addWait(h, 'pinned', -1, 0, until, false);
     }
     const back = fleet.offlineUntilMs[h]!;
-    if (back > startMs)
-      addWait(h, 'offline', undefined, `offline, expected back at ${iso(back)}`, back, false);
+    if (back > startMs) addWait(h, 'offline', -1, 0, back, false);
     schedule(fleet.earliestMs[h]!, WAKE, h);
   }
 
@@ -150,15 +151,23 @@ export function planRollout(input: PlanInput, options: PlanRolloutOptions = {}):
   // from the group's parked list is told that it waited for that, until now.
   const fullUntil = new Float64Array(groupCount).fill(Number.NaN);
   const delayUntil = new Float64Array(groupCount).fill(Number.NaN);
+  // Reused for every instant: allocating them per instant showed up as garbage collection.
+  const dirty: number[] = [];
+  let t = startMs;
+  const markDirty = (g: number) => {
+    if (dirtyStamp[g] !== t) {
+      dirtyStamp[g] = t;
+      dirty.push(g);
+    }
+  };
+  const open = new MinHeap<{ g: number; p: number }>((a, b) => a.p < b.p || (a.p === b.p && a.g < b.g));
+  const offer = (g: number) => {
+    const heap = parked[g];
+    if (heap && heap.size > 0 && isOpen(g, t)) open.push({ g, p: priority[heap.peek()!]! });
+  };
   while (events.size > 0) {
-    const t = events.peek()!.t;
-    const dirty: number[] = [];
-    const markDirty = (g: number) => {
-      if (dirtyStamp[g] !== t) {
-        dirtyStamp[g] = t;
-        dirty.push(g);
-      }
-    };
+    t = events.peek()!.t;
+    dirty.length = 0;
     while (events.size > 0 && events.peek()!.t === t) {
       const e = events.pop()!;
       if (e.kind === WAKE) candidates.push(e.i);
@@ -171,7 +180,7 @@ export function planRollout(input: PlanInput, options: PlanRolloutOptions = {}):
           outCount[g]!--;
           markDirty(g);
           if (e.kind === STEP_END && --remaining[g]! <= 1) {
-            // At one left, a waiter that is that last member itself may go (see doneForHost).
+            // At one left, a waiter that is that last member itself may go (see the header).
             if (remaining[g] === 0) finished[g] = 1;
             for (const w of depWaiters[g]!) candidates.push(w);
             depWaiters[g] = [];
@@ -179,25 +188,42 @@ export function planRollout(input: PlanInput, options: PlanRolloutOptions = {}):
         }
       }
     }
-    drain(t);
-    // Within one instant a group's room only shrinks, so one pass over the groups that gained
-    // room suffices: take their parked hosts, best first, while they still have room.
-    for (const g of dirty) {
-      const heap = parked[g];
-      while (heap && heap.size > 0 && isOpen(g, t)) {
-        const h = heap.pop()!;
-        if (fullUntil[g] === t) addWait(h, 'limit', g, fullDetail(g, allowed[g]!), t, false);
-        if (delayUntil[g] === t) addWait(h, 'delay', g, delayDetail(g), t, false);
-        candidates.push(h);
-        drain(t);
+    // Everyone who may start now competes by priority: the hosts woken for this instant and
+    // those parked on a group that gained room. Within one instant a group's room only shrinks,
+    // so a group found closed is dropped for the rest of the instant.
+    while (open.size > 0) open.pop();
+    for (const g of dirty) offer(g);
+    for (;;) {
+      // Drop stale entries: a group that closed, or whose best parked host changed.
+      while (open.size > 0) {
+        const top = open.peek()!;
+        const heap = parked[top.g]!;
+        if (heap.size > 0 && isOpen(top.g, t) && priority[heap.peek()!] === top.p) break;
+        open.pop();
+        offer(top.g);
       }
+      const fromGroup = open.peek();
+      const woken = candidates.peek();
+      if (fromGroup === undefined && woken === undefined) break;
+      let h: number;
+      if (fromGroup !== undefined && (woken === undefined || fromGroup.p < priority[woken]!)) {
+        open.pop();
+        h = parked[fromGroup.g]!.pop()!;
+        if (fullUntil[fromGroup.g] === t) addWait(h, 'limit', fromGroup.g, allowed[fromGroup.g]!, t, false);
+        if (delayUntil[fromGroup.g] === t) addWait(h, 'delay', fromGroup.g, 0, t, false);
+        offer(fromGroup.g);
+      } else h = candidates.pop()!;
+      if (state[h] === PENDING) tryStart(h, t);
     }
   }
 
   // What still waits can never start: a dependency that cannot finish, or a limit filled for ever.
   for (let h = 0; h < hostCount; h++) {
     if (state[h] !== PENDING) continue;
-    const on = waitingOn[h];
+    const on =
+      waitingKind[h] === 0
+        ? undefined
+        : { kind: waitingKind[h] === 1 ? 'dependency' : 'limit', group: waitingGroup[h]! };
     if (on?.kind === 'dependency')
       block(h, `group '${groups[on.group]!.name}' cannot finish: ${unfinishedDetail(on.group)}`);
     else if (on?.kind === 'limit') block(h, hopelessDetail(on.group));
@@ -206,28 +232,22 @@ export function planRollout(input: PlanInput, options: PlanRolloutOptions = {}):
 
   return buildPlan(input, fleet, state, startAt, blockedDetail, waits, priority);
 
-  function drain(t: number): void {
-    while (candidates.size > 0) {
-      const h = candidates.pop()!;
-      if (state[h] === PENDING) tryStart(h, t);
-    }
-  }
-
   function isOpen(g: number, t: number): boolean {
     return outCount[g]! < allowed[g]! && lastStart[g]! + delayMs[g]! <= t;
   }
 
   function tryStart(h: number, t: number): void {
     closeWaits(h, t);
-    waitingOn[h] = undefined;
+    waitingKind[h] = 0;
     if (t > horizonEndMs) {
       block(h, `would not start within the ${fleet.horizonDays}-day horizon (${iso(horizonEndMs)})`);
       return;
     }
     for (const d of fleet.hostDeps[h]!) {
       if (finished[d] || (remaining[d] === 1 && hostGroups[h]!.includes(d))) continue;
-      addWait(h, 'dependency', d, `waits for group '${groups[d]!.name}' to finish`, t);
-      waitingOn[h] = { kind: 'dependency', group: d };
+      addWait(h, 'dependency', d, 0, t);
+      waitingKind[h] = 1;
+      waitingGroup[h] = d;
       depWaiters[d]!.push(h);
       return;
     }
@@ -238,31 +258,18 @@ export function planRollout(input: PlanInput, options: PlanRolloutOptions = {}):
     }
     if (fit.start > t) {
       const g = fit.group!;
-      addWait(
-        h,
-        'window',
-        g,
-        `${groups[g]!.name}: the next maintenance window span with room for a ${durationMs[h]! / 1000} s step begins at ${iso(fit.start)}`,
-        fit.start,
-        false,
-      );
+      addWait(h, 'window', g, fit.start, fit.start, false);
       schedule(fit.start, WAKE, h);
       return;
     }
     for (const g of hostGroups[h]!) {
       const delayEnd = lastStart[g]! + delayMs[g]!;
       const full = outCount[g]! >= allowed[g]!;
-      if (delayEnd > t) addWait(h, 'delay', g, delayDetail(g), delayEnd, false);
+      if (delayEnd > t) addWait(h, 'delay', g, 0, delayEnd, false);
       if (full) {
-        const size = groupMembers[g]!.length;
-        addWait(
-          h,
-          'limit',
-          g,
-          limitDetail({ name: groups[g]!.name, limit: groups[g]!.limit, size }, outCount[g]!),
-          t,
-        );
-        waitingOn[h] = { kind: 'limit', group: g };
+        addWait(h, 'limit', g, outCount[g]!, t);
+        waitingKind[h] = 2;
+        waitingGroup[h] = g;
       }
       if (full || delayEnd > t) {
         park(h, g);
@@ -317,53 +324,36 @@ export function planRollout(input: PlanInput, options: PlanRolloutOptions = {}):
   }
 
   /** Records that `kind` held h back; an open wait lasts until the next try, a closed one until `untilMs`. */
-  function addWait(
-    h: number,
-    kind: WaitKind,
-    g: number | undefined,
-    detail: string,
-    untilMs: number,
-    open = true,
-  ): void {
-    let map = waits[h];
-    if (!map) {
-      map = new Map();
-      waits[h] = map;
+  function addWait(h: number, kind: WaitKind, g: number, n: number, untilMs: number, open = true): void {
+    let list = waits[h];
+    if (!list) {
+      list = [];
+      waits[h] = list;
     }
-    const key = g === undefined ? kind : `${kind}:${g}`;
-    let wait = map.get(key);
-    if (!wait) {
-      wait = g === undefined ? { kind, untilMs, detail } : { kind, group: groups[g]!.name, untilMs, detail };
-      map.set(key, wait);
-    } else wait.untilMs = Math.max(wait.untilMs, untilMs);
-    if (!open) return;
-    const list = openKeys[h] ?? [];
-    list.push(wait);
-    openKeys[h] = list;
+    for (const wait of list) {
+      if (wait.kind === kind && wait.g === g) {
+        if (untilMs > wait.untilMs) wait.untilMs = untilMs;
+        if (open) wait.open = true;
+        return;
+      }
+    }
+    list.push({ kind, g, untilMs, open, n });
   }
 
   /** A reason seen at the last try held until this try. */
   function closeWaits(h: number, t: number): void {
-    const open = openKeys[h];
-    if (!open) return;
-    for (const wait of open) wait.untilMs = Math.max(wait.untilMs, t);
-    openKeys[h] = undefined;
+    const list = waits[h];
+    if (!list) return;
+    for (const wait of list) {
+      if (!wait.open) continue;
+      if (t > wait.untilMs) wait.untilMs = t;
+      wait.open = false;
+    }
   }
 
   function block(h: number, detail: string): void {
     state[h] = BLOCKED;
     blockedDetail[h] = detail;
-  }
-
-  function fullDetail(g: number, out: number): string {
-    return limitDetail(
-      { name: groups[g]!.name, limit: groups[g]!.limit, size: groupMembers[g]!.length },
-      out,
-    );
-  }
-
-  function delayDetail(g: number): string {
-    return `${groups[g]!.name}: ${delayMs[g]! / 1000} s between step starts in this group`;
   }
 
   function hopelessDetail(g: number): string {
@@ -376,14 +366,14 @@ export function planRollout(input: PlanInput, options: PlanRolloutOptions = {}):
 
   function unfinishedDetail(g: number): string {
     const members = groupMembers[g]!;
-    const blocked = members.find((m) => state[m] === BLOCKED && !waitingOn[m]);
+    const blocked = members.find((m) => state[m] === BLOCKED && waitingKind[m] === 0);
     if (blocked !== undefined) return `${hostLabel(blocked)} is blocked (${blockedDetail[blocked]})`;
-    const waiting = members.find((m) => waitingOn[m] !== undefined);
+    const waiting = members.find((m) => waitingKind[m] !== 0);
     if (waiting !== undefined) {
-      const on = waitingOn[waiting]!;
-      return on.kind === 'dependency'
-        ? `${hostLabel(waiting)} waits for group '${groups[on.group]!.name}'`
-        : `${hostLabel(waiting)} waits for room in group '${groups[on.group]!.name}'`;
+      const name = groups[waitingGroup[waiting]!]!.name;
+      return waitingKind[waiting] === 1
+        ? `${hostLabel(waiting)} waits for group '${name}'`
+        : `${hostLabel(waiting)} waits for room in group '${name}'`;
     }
     return 'members cannot finish';
   }
@@ -463,7 +453,7 @@ function buildPlan(
   state: Uint8Array,
   startAt: Float64Array,
   blockedDetail: (string | undefined)[],
-  waits: (Map<string, OpenWait> | undefined)[],
+  waits: (HeldBy[] | undefined)[],
   priority: Int32Array,
 ): Plan {
   const { hosts, groups, hostGroups, durationMs } = fleet;
@@ -493,16 +483,13 @@ function buildPlan(
     const endMs = startAt[h]! + durationMs[h]!;
     finishMs = Math.max(finishMs, endMs);
     if (fleet.action[h] === 'reboot') reboots++;
-    const stepWaits: StepWait[] = [...(waits[h]?.values() ?? [])]
-      .sort(
-        (a, b) =>
-          a.untilMs - b.untilMs || compareNames(a.kind, b.kind) || compareNames(a.group ?? '', b.group ?? ''),
-      )
+    const stepWaits: StepWait[] = [...(waits[h] ?? [])]
+      .sort((a, b) => a.untilMs - b.untilMs || compareNames(a.kind, b.kind) || a.g - b.g)
       .map((w) => ({
         kind: w.kind,
-        ...(w.group === undefined ? {} : { group: w.group }),
+        ...(w.g < 0 ? {} : { group: groups[w.g]!.name }),
         until: iso(w.untilMs),
-        detail: w.detail,
+        detail: waitDetail(fleet, h, w),
       }));
     return {
       order: i + 1,
@@ -534,4 +521,27 @@ function buildPlan(
   }
   const start = iso(fleet.startMs);
   return { version: 1, start, generatedAt: start, steps, unscheduled, summary };
+}
+
+/** The sentence for one wait: "web: 2 of 10 already out (limit maxOut 2)". */
+function waitDetail(fleet: PreparedFleet, h: number, wait: HeldBy): string {
+  const host = fleet.hosts[h]!;
+  const group = fleet.groups[wait.g];
+  switch (wait.kind) {
+    case 'pinned':
+      return `pinned until ${iso(wait.untilMs)}${host.pinReason ? `: ${host.pinReason}` : ''}`;
+    case 'offline':
+      return `offline, expected back at ${iso(wait.untilMs)}`;
+    case 'dependency':
+      return `waits for group '${group!.name}' to finish`;
+    case 'delay':
+      return `${group!.name}: ${fleet.delayMs[wait.g]! / 1000} s between step starts in this group`;
+    case 'window':
+      return `${group!.name}: the next maintenance window span with room for a ${fleet.durationMs[h]! / 1000} s step begins at ${iso(wait.n)}`;
+    case 'limit':
+      return limitDetail(
+        { name: group!.name, limit: group!.limit, size: fleet.groupMembers[wait.g]!.length },
+        wait.n,
+      );
+  }
 }

@@ -243,6 +243,15 @@ function dependencyRanks(groups: readonly PlanGroup[], deps: number[][]): number
   return rank;
 }
 
+const isoCache = new Map<number, string>();
+
+/** ISO 8601 in UTC; cached because a plan repeats the same instants thousands of times. */
 export function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  let text = isoCache.get(ms);
+  if (text === undefined) {
+    if (isoCache.size >= 200_000) isoCache.clear();
+    text = new Date(ms).toISOString();
+    isoCache.set(ms, text);
+  }
+  return text;
 }

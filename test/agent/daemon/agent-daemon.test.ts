@@ -9,6 +9,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { type AgentDaemon, startAgentDaemon } from '../../../agent/daemon/agent-daemon.js';
 import { createAgentLogger } from '../../../agent/daemon/agent-logger.js';
 import { type AgentOptions, resolveAgentOptions } from '../../../agent/daemon/agent-options.js';
+import { writeRescanRequest } from '../../../agent/daemon/rescan-request.js';
 import type { ScanReport } from '../../../shared/scan-report.js';
 import { FakeAgentServer, waitFor } from '../../helpers/fake-agent-server.js';
 import { createScratch } from '../../helpers/scratch.js';
@@ -113,10 +114,12 @@ describe('agent daemon end to end (against a fake server)', () => {
   it('keeps reports on disk while the server is down and delivers them in order when it is back', async (t) => {
     const h = await harness(t);
     const daemon = await h.start();
+    // Until the agent has processed the ack, not only until the server stored the report:
+    // closing the server in between would leave 1.json in the outbox.
     await waitFor(
-      () => h.server.hosts.size === 1 && h.server.onlyHost().reportSeq === 1,
+      () => h.server.hosts.size === 1 && h.server.onlyHost().reportSeq === 1 && daemon.outbox.size === 0,
       5000,
-      'first report',
+      'first report acknowledged',
     );
     const host = h.server.onlyHost();
     await h.server.close();
@@ -184,9 +187,9 @@ describe('agent daemon end to end (against a fake server)', () => {
     const h = await harness(t);
     const first = await h.start();
     await waitFor(
-      () => h.server.hosts.size === 1 && h.server.onlyHost().reportSeq === 1,
+      () => h.server.hosts.size === 1 && h.server.onlyHost().reportSeq === 1 && first.outbox.size === 0,
       5000,
-      'first report',
+      'first report acknowledged',
     );
     const host = h.server.onlyHost();
     await h.server.close();
@@ -300,5 +303,20 @@ describe('agent daemon end to end (against a fake server)', () => {
     await waitFor(() => h.server.onlyHost().reportSeq === 2, 5000, 'post-upgrade report');
     assert.equal(h.server.onlyHost().reports[1]?.trigger, 'package-change');
     assert.equal(daemon.outbox.size, 0);
+  });
+
+  it('scans at once when `afterpatch rescan` writes its request file (the package hooks)', async (t) => {
+    const h = await harness(t);
+    await h.start();
+    await waitFor(
+      () => h.server.hosts.size === 1 && h.server.onlyHost().reportSeq === 1,
+      5000,
+      'first report',
+    );
+    h.setReport(cleanHostReport());
+    writeRescanRequest(h.stateDir, 'apt');
+    await waitFor(() => h.server.onlyHost().reportSeq === 2, 10_000, 'report after the rescan request');
+    assert.equal(h.server.onlyHost().reports[1]?.trigger, 'package-change');
+    assert.ok(h.logs.some((l) => String(l.msg).startsWith('rescan requested')));
   });
 });

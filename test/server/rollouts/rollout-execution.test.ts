@@ -2,8 +2,9 @@
 // groups never exceed a limit (checked from step timestamps), a failure halts, a restarted app
 // resumes without re-dispatching a settled step, a step is re-sent on reconnect.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { cleanHostReport, servicesReport } from '../../agent/output/sample-reports.js';
+import { type TestContext, test } from 'node:test';
+import type { ScanReport } from '../../../shared/scan-report.js';
+import { cleanHostReport, rebootReport, servicesReport } from '../../agent/output/sample-reports.js';
 import { forEachDatabase } from '../../helpers/databases.js';
 import { ScriptedAgent } from '../../helpers/scripted-agent.js';
 import { buildApp, createHost, createUser, uniqueName } from '../../helpers/server-app.js';
@@ -20,6 +21,15 @@ async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
+}
+
+const NEW_KERNEL = rebootReport().kernel.newestInstalled!;
+
+/** The host after rebooting into the newest kernel: nothing left to do. */
+function afterRebootReport(): ScanReport {
+  const report = cleanHostReport();
+  report.kernel = { ...report.kernel, runningRelease: NEW_KERNEL, newestInstalled: NEW_KERNEL };
+  return report;
 }
 
 forEachDatabase((backend) => {
@@ -149,7 +159,7 @@ forEachDatabase((backend) => {
       method: 'POST',
       url: '/api/v1/rollouts',
       headers: { authorization: operator.auth },
-      payload: { name: 'two', hosts: [h1.id, h2.id], failureBudget: 0 },
+      payload: { name: 'two', hosts: [h1.id, h2.id], failureBudget: 0, maxParallel: 2 },
     });
     assert.equal(created.statusCode, 201, created.body);
     const id = created.json().id;
@@ -253,5 +263,99 @@ forEachDatabase((backend) => {
       assert.ok(!sentAfter.has(stepId), `settled step ${stepId} sent again`);
     assert.equal(await db2.prisma.rolloutStep.count({ where: { rolloutId: id, state: 'succeeded' } }), 4);
     for (const a of agents2) await a.close();
+  });
+
+  /** One host that needs a reboot, its agent connected and its report stored; a rollout approved. */
+  async function rebootRollout(
+    t: TestContext,
+    rebootInto: ConstructorParameters<typeof ScriptedAgent>[0]['rebootInto'],
+  ) {
+    const db = await backend.open(t);
+    const ctx = await buildApp(t, backend, { database: db, config: { rolloutTickMs: 100 } });
+    const base = await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+    const operator = await createUser(db, 'operator');
+    const host = await createHost(db, { hostname: 'db-07' });
+    const agent = new ScriptedAgent({
+      baseUrl: base,
+      hostId: host.id,
+      hostname: host.hostname,
+      before: rebootReport(),
+      after: afterRebootReport(),
+      ...(rebootInto ? { rebootInto } : {}),
+    });
+    t.after(() => agent.close());
+    await agent.connect('boot-1');
+    agent.sendReport(rebootReport());
+    await until(
+      async () => (await db.prisma.host.findUnique({ where: { id: host.id } }))?.reportSeq === 1n,
+      'report stored',
+    );
+    const created = await ctx.app.inject({
+      method: 'POST',
+      url: '/api/v1/rollouts',
+      headers: { authorization: operator.auth },
+      payload: { name: 'reboot', hosts: [host.id], stepTimeoutSec: 10 },
+    });
+    assert.equal(created.statusCode, 201, created.body);
+    const rollout = created.json();
+    assert.equal(rollout.steps[0].action, 'reboot');
+    const approved = await ctx.app.inject({
+      method: 'POST',
+      url: `/api/v1/rollouts/${rollout.id}/approve`,
+      headers: { authorization: operator.auth },
+    });
+    assert.equal(approved.statusCode, 200, approved.body);
+    return { db, agent, host, id: rollout.id as string };
+  }
+
+  test('reboot: the agent comes back with a new boot id and the newest kernel: verified', async (t) => {
+    const { db, agent, id } = await rebootRollout(t, undefined);
+    await until(
+      async () => (await db.prisma.rollout.findUnique({ where: { id } }))?.state === 'completed',
+      'rollout completed',
+    );
+    const [step] = await db.prisma.rolloutStep.findMany({ where: { rolloutId: id } });
+    assert.equal(step?.state, 'succeeded', step?.failureReason ?? '');
+    assert.equal(step.bootIdAtDispatch, 'boot-1');
+    assert.equal(step.expectedKernel, NEW_KERNEL);
+    const evidence = step.evidence as { verdict: string; checks: Record<string, unknown> };
+    assert.equal(evidence.verdict, 'verified');
+    assert.deepEqual(evidence.checks.bootId, { atDispatch: 'boot-1', after: 'boot-1-next' });
+    assert.deepEqual(evidence.checks.kernel, { expected: NEW_KERNEL, running: NEW_KERNEL });
+    // The agent really went away and came back (its step was re-sent on the new hello).
+    assert.equal(agent.bootId, 'boot-1-next');
+    assert.equal(agent.executed.size, 1);
+  });
+
+  test('reboot: a reconnect with the OLD boot id is not done, whatever the agent says', async (t) => {
+    // The agent claims a new boot id, but its hello after "rebooting" shows the old one: the server
+    // believes the hello, keeps waiting for a new boot, and fails the step at its timeout.
+    const { db, agent, id } = await rebootRollout(t, {
+      bootId: 'boot-1',
+      kernelRelease: NEW_KERNEL,
+      claimedBootId: 'boot-2',
+    });
+    await until(async () => agent.stepsReceived.length >= 2 || undefined, 'reconnected, step re-sent');
+    // The agent's "succeeded" is recorded, but the step stays in flight: not verified.
+    const inFlight = await until(
+      async () =>
+        (await db.prisma.rolloutStep.findFirst({ where: { rolloutId: id, agentState: 'succeeded' } })) ??
+        undefined,
+      "the agent's succeeded recorded",
+    );
+    assert.equal(inFlight.state, 'dispatched');
+    const failed = await until(
+      async () => {
+        const s = await db.prisma.rolloutStep.findFirst({
+          where: { rolloutId: id, state: { not: 'dispatched' } },
+        });
+        return s ?? undefined;
+      },
+      'step settled',
+      120_000,
+    );
+    assert.equal(failed.state, 'failed');
+    assert.match(failed.failureReason ?? '', /no verified result within 10 s \(timeout\)/);
+    assert.equal((await db.prisma.rollout.findUniqueOrThrow({ where: { id } })).state, 'halted');
   });
 });
