@@ -14,7 +14,10 @@ export interface AuditRecord {
   id?: string;
   action: string;
   targetId: string | null;
-  createdAt: string;
+  /** When it was recorded, as GET /api/v1/audit answers it. */
+  at?: string;
+  /** The same, as the audit_events row names it (database reads). */
+  createdAt?: string;
   details: Record<string, unknown>;
 }
 
@@ -55,9 +58,20 @@ export function allowedOut(group: GroupLimitSpec): number {
   return Math.max(0, allowed);
 }
 
+/**
+ * The instant of an event: the transition's own `details.at` when it has one, else when it was
+ * recorded. Throws rather than guess: a NaN instant compares false with everything, which would
+ * silently count nobody out and let every trail pass.
+ */
 function at(event: AuditRecord): number {
   const explicit = event.details.at;
-  return Date.parse(typeof explicit === 'string' ? explicit : event.createdAt);
+  const value = typeof explicit === 'string' ? explicit : (event.at ?? event.createdAt);
+  const ms = Date.parse(value ?? '');
+  if (Number.isNaN(ms))
+    throw new Error(
+      `audit event ${event.action} ${event.targetId ?? ''} has no usable time (${String(value)})`,
+    );
+  return ms;
 }
 
 function text(value: unknown): string {

@@ -122,3 +122,31 @@ test('a failed host stays out while its rollout is halted, and is released when 
   ];
   assert.deepEqual(checkRolloutInvariants(cancelled, [rackA]), []);
 });
+
+test('records as GET /api/v1/audit answers them (`at`, no details.at on rollout events) are timed right', () => {
+  // Regression: the checker read only `createdAt`, which the REST API does not have; the cancel
+  // and complete events (no details.at) got a NaN instant, so a failed host was never counted
+  // out and the trail below passed.
+  const api = (e: AuditRecord): AuditRecord => {
+    const { createdAt, ...rest } = e;
+    const details = { ...e.details };
+    if (e.action.startsWith('rollout.') && !e.action.startsWith('rollout.step.')) delete details.at;
+    return { ...rest, at: createdAt!, details };
+  };
+  const trail = [
+    dispatch('s1', 'a', 0),
+    fail('s1', 'a', 2),
+    ev('rollout.halt', 'r1', 2),
+    dispatch('s2', 'b', 10), // rack-a: a is still out until the cancel below
+    succeed('s2', 'b', 12),
+    ev('rollout.cancel', 'r1', 20),
+  ].map(api);
+  const violations = checkRolloutInvariants(trail, [rackA]);
+  assert.equal(violations.length, 1, violations.join('\n'));
+  assert.match(violations[0]!, /group rack-a: 2 hosts out/);
+});
+
+test('an event without a usable time is an error, not a pass', () => {
+  const untimed: AuditRecord = { action: 'rollout.cancel', targetId: 'r1', details: {} };
+  assert.throws(() => checkRolloutInvariants([dispatch('s1', 'a', 0), untimed], [rackA]), /no usable time/);
+});
