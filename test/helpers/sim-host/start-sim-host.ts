@@ -52,6 +52,8 @@ export interface SimHost {
   /** Raises /run/reboot-required (with the packages that asked) like a package's postinst. */
   requireReboot(packages?: string[]): void;
   status(): Promise<SimStatus>;
+  /** Restarts a unit directly through the supervisor (test setup, not the agent's doing). */
+  restart(unit: string): Promise<void>;
   bootId(): string;
   /** Current pids of a unit (from its cgroup). */
   pids(unit: string): Promise<number[]>;
@@ -182,6 +184,10 @@ export async function startSimHost(options: SimHostOptions): Promise<SimHost> {
       writeFileSync(join(runDir, 'reboot-required'), '*** System restart required ***\n');
     },
     status,
+    restart: async (unit) => {
+      const reply = await simRequest(socketPath, { cmd: 'restart', unit });
+      if (reply.exitCode !== 0) throw new Error(`restart ${unit} on ${name}: ${reply.output}`);
+    },
     bootId: () => readFileSync(bootIdFile, 'utf8').trim(),
     pids: async (unit) => (await status()).services[unit]?.pids ?? [],
     logs: (unit) => {
@@ -205,6 +211,13 @@ export async function startSimHost(options: SimHostOptions): Promise<SimHost> {
         clearTimeout(forced);
         // The supervisor removes its cgroups itself; after a SIGKILL nobody did.
         removeCgroupTree(cgroupRoot);
+        // The common parent too, once the last simulated host is gone (rmdir fails while any
+        // other host still has its directory there, which is what we want).
+        try {
+          rmdirSync(SIM_CGROUP_BASE);
+        } catch {
+          // other simulated hosts still run
+        }
       })();
       return stopped;
     },
