@@ -68,7 +68,8 @@ export const agentCommand: Command = {
     const memory = createScanMemory();
     const deps = {
       // One ScanMemory for the daemon's lifetime: rescans reuse parsed imports and package owners.
-      scan: () => scanHost({ config: scanConfig, memory, ...scope }),
+      // The reports name the boot id from the same file as the hello and the reboot evidence.
+      scan: () => scanHost({ config: scanConfig, memory, ...scope, bootIdFile: options.bootIdFile }),
       logger,
       identity: readHostIdentity(scope.root, options.bootIdFile),
       executor,

@@ -1,5 +1,7 @@
 // Facts about the host the report is for: names, boot identity, running kernel. Read from procfs
-// and /etc under the scanned root so that a captured tree reports its own host, not ours.
+// and /etc under the scanned root so that a captured tree reports its own host, not ours. The
+// agent names its boot id file (agent.bootIdFile): its reports must carry the same boot id as its
+// hello and its reboot evidence, or the server sees a host flip between two boots.
 import { readFileSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { join } from 'node:path';
@@ -15,11 +17,11 @@ export interface HostFacts {
   kernelVersion: string;
 }
 
-export function readHostFacts(procRoot: string, root: string): HostFacts {
+export function readHostFacts(procRoot: string, root: string, bootIdFile?: string): HostFacts {
   const bootTimeSeconds = parseBootTimeSeconds(readFileSync(join(procRoot, 'stat'), 'utf8'));
   if (bootTimeSeconds === undefined) throw new Error(`no btime line in ${join(procRoot, 'stat')}`);
   const machineId = readTrimmed(join(root, 'etc/machine-id'));
-  const bootId = readTrimmed(join(procRoot, 'sys/kernel/random/boot_id'));
+  const bootId = readTrimmed(bootIdFile ?? join(procRoot, 'sys/kernel/random/boot_id'))?.slice(0, 256);
   const os = parsePrettyName(
     readTrimmed(join(root, 'etc/os-release')) ?? readTrimmed(join(root, 'usr/lib/os-release')),
   );

@@ -23,6 +23,8 @@ export interface ScanHostOptions {
   procRoot?: string;
   /** The host filesystem root; anything but "/" means a captured tree. */
   root?: string;
+  /** Where `host.bootId` is read (the agent's `agent.bootIdFile`); default <procRoot>/sys/kernel/random/boot_id. */
+  bootIdFile?: string;
   config?: ScanConfig;
   /** Scan only these PIDs (the reboot checks still run). */
   pids?: readonly number[];
@@ -62,7 +64,7 @@ export async function scanHost(options: ScanHostOptions = {}): Promise<ScanRepor
   const captured = root !== '/';
   const procRoot = options.procRoot ?? (captured ? join(root, 'proc') : '/proc');
   const config = options.config ?? buildScanConfig();
-  const facts = readHostFacts(procRoot, root);
+  const facts = readHostFacts(procRoot, root, options.bootIdFile);
   const warnings: string[] = [];
 
   const ctx: ScanContext = {

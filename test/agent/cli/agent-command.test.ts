@@ -80,6 +80,31 @@ describe('afterpatch agent', () => {
     assert.equal(server.counts.enroll, 1);
   });
 
+  it('names the boot id of agent.bootIdFile in its hello AND its reports (they must agree)', async (t) => {
+    // Regression: the scan read /proc's boot id while hello used agent.bootIdFile, so a host whose
+    // boot id file differs from /proc's (a container, a simulated host) flipped between two boot
+    // ids on the server, and a reboot step there could never be verified.
+    const server = new FakeAgentServer();
+    await server.listen();
+    t.after(() => server.close());
+    const scratch = createScratch(t).dir;
+    const bootIdFile = join(scratch, 'boot_id');
+    writeFileSync(bootIdFile, '0b00b1d0-0000-4000-8000-00000000b007\n');
+    const config = join(scratch, 'agent.json');
+    writeFileSync(config, JSON.stringify({ agent: { bootIdFile } }));
+    const result = await run(['--once', '--server', server.url, '--state-dir', join(scratch, 'state')], {
+      AFTERPATCH_CONFIG: config,
+      AFTERPATCH_ENROLL_TOKEN: 'enroll-ok',
+    });
+    assert.equal(result.code, 0, result.stdout + result.stderr);
+    const host = server.onlyHost();
+    assert.deepEqual(
+      host.hellos.map((h) => h.bootId),
+      ['0b00b1d0-0000-4000-8000-00000000b007'],
+    );
+    assert.equal(host.reports[0]?.report.host.bootId, '0b00b1d0-0000-4000-8000-00000000b007');
+  });
+
   it('runs as a daemon, stops on SIGTERM with exit 0 and close code 1001, resumes its seq', async (t) => {
     const server = new FakeAgentServer();
     await server.listen();

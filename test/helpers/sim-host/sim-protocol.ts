@@ -17,6 +17,11 @@ export interface HostDescription {
   socketPath: string;
   bootIdFile: string;
   machineIdFile: string;
+  /**
+   * Bind-mounted over /run inside the host (its own tmpfs, in effect): a test raises
+   * `<runDir>/reboot-required` the way a package's postinst does, and a reboot empties it.
+   */
+  runDir: string;
   /** e.g. /sys/fs/cgroup/systemd/afterpatch-sim/<name>; services go under system.slice/. */
   cgroupRoot: string;
   /** Time between stopping everything and starting it again on a reboot. */

@@ -47,7 +47,13 @@ export interface SimHost {
   readonly dir: string;
   readonly stateDir: string;
   readonly cgroupRoot: string;
+  /** The host's /run (bind-mounted inside it; emptied by a reboot). */
+  readonly runDir: string;
+  /** Raises /run/reboot-required (with the packages that asked) like a package's postinst. */
+  requireReboot(packages?: string[]): void;
   status(): Promise<SimStatus>;
+  /** Restarts a unit directly through the supervisor (test setup, not the agent's doing). */
+  restart(unit: string): Promise<void>;
   bootId(): string;
   /** Current pids of a unit (from its cgroup). */
   pids(unit: string): Promise<number[]>;
@@ -81,6 +87,8 @@ export async function startSimHost(options: SimHostOptions): Promise<SimHost> {
   const cgroupRoot = join(SIM_CGROUP_BASE, name);
   const socketPath = join(dir, 'supervisor.sock');
   const bootIdFile = join(dir, 'boot_id');
+  const runDir = join(dir, 'run');
+  mkdirSync(runDir, { recursive: true });
   const machineIdFile = join(dir, 'machine-id');
   writeFileSync(machineIdFile, `${randomBytes(16).toString('hex')}\n`);
   writeFileSync(bootIdFile, `${randomUUID()}\n`);
@@ -123,6 +131,7 @@ export async function startSimHost(options: SimHostOptions): Promise<SimHost> {
     socketPath,
     bootIdFile,
     machineIdFile,
+    runDir,
     cgroupRoot,
     rebootDelayMs: options.rebootDelayMs ?? 500,
     services,
@@ -169,7 +178,16 @@ export async function startSimHost(options: SimHostOptions): Promise<SimHost> {
     dir,
     stateDir,
     cgroupRoot,
+    runDir,
+    requireReboot: (packages = ['linux-image-sim']) => {
+      writeFileSync(join(runDir, 'reboot-required.pkgs'), `${packages.join('\n')}\n`);
+      writeFileSync(join(runDir, 'reboot-required'), '*** System restart required ***\n');
+    },
     status,
+    restart: async (unit) => {
+      const reply = await simRequest(socketPath, { cmd: 'restart', unit });
+      if (reply.exitCode !== 0) throw new Error(`restart ${unit} on ${name}: ${reply.output}`);
+    },
     bootId: () => readFileSync(bootIdFile, 'utf8').trim(),
     pids: async (unit) => (await status()).services[unit]?.pids ?? [],
     logs: (unit) => {
@@ -193,6 +211,13 @@ export async function startSimHost(options: SimHostOptions): Promise<SimHost> {
         clearTimeout(forced);
         // The supervisor removes its cgroups itself; after a SIGKILL nobody did.
         removeCgroupTree(cgroupRoot);
+        // The common parent too, once the last simulated host is gone (rmdir fails while any
+        // other host still has its directory there, which is what we want).
+        try {
+          rmdirSync(SIM_CGROUP_BASE);
+        } catch {
+          // other simulated hosts still run
+        }
       })();
       return stopped;
     },

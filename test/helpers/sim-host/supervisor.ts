@@ -9,7 +9,16 @@
 // supervisor and the systemctl stand-in are fakes, at the systemd boundary.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
 import type { HostDescription, SimReply, SimRequest, SimStatus } from './sim-protocol.js';
@@ -100,6 +109,9 @@ async function restartUnit(unit: string): Promise<SimReply> {
 async function reboot(): Promise<void> {
   log('reboot: stopping every service');
   for (const unit of Object.keys(host.services).reverse()) await stopUnit(unit);
+  // /run is a tmpfs on a real host: a reboot empties it (and with it /run/reboot-required).
+  for (const entry of readdirSync(host.runDir))
+    rmSync(join(host.runDir, entry), { recursive: true, force: true });
   await sleep(host.rebootDelayMs);
   boot();
 }
@@ -204,6 +216,8 @@ function main(): void {
   // Our own machine id and hostname, in our own mount and UTS namespaces: to the agent (and the
   // server it enrols with) this is a different machine from every other simulated host.
   execFileSync('mount', ['--bind', host.machineIdFile, '/etc/machine-id']);
+  // Our own /run: the agent's reboot check reads /run/reboot-required on this host only.
+  execFileSync('mount', ['--bind', host.runDir, '/run']);
   execFileSync('hostname', [host.hostname]);
   rmSync(host.socketPath, { force: true });
   const server = createServer(onConnection);
