@@ -111,8 +111,18 @@ export class AgentConnection {
     // A server that never answers the close handshake must not hold up the shutdown.
     const forced = setTimeout(() => ws.terminate(), 2000);
     forced.unref();
-    await this.closed;
+    // Bounded as well: a socket whose 'close' never comes (already torn down underneath) must not
+    // keep the agent from exiting on SIGTERM.
+    let giveUp: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.closed,
+      new Promise<void>((resolve) => {
+        giveUp = setTimeout(resolve, 5000);
+        giveUp.unref();
+      }),
+    ]);
     clearTimeout(forced);
+    clearTimeout(giveUp);
   }
 
   private async connect(): Promise<void> {

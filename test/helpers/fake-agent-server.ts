@@ -92,7 +92,13 @@ export class FakeAgentServer extends EventEmitter {
     if (this.pingTimer) clearInterval(this.pingTimer);
     for (const ws of this.wss?.clients ?? []) ws.terminate();
     for (const socket of this.rawSockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.http ? this.http.close(() => resolve()) : resolve()));
+    // close() alone waits for every connection to end: an enrolment or token request, or an
+    // upgrade still being handled when the test ends, would hold the test file open for good.
+    const closing = new Promise<void>((resolve) =>
+      this.http ? this.http.close(() => resolve()) : resolve(),
+    );
+    this.http?.closeAllConnections();
+    await closing;
     this.wss?.close();
     this.http = undefined;
   }
