@@ -17,6 +17,10 @@ const { values } = parseArgs({
   options: {
     seconds: { type: 'string', default: '60' },
     'settle-seconds': { type: 'string', default: '10' },
+    // Extra Node/V8 flags for the agent process, to compare memory settings.
+    'node-options': { type: 'string', default: '' },
+    // Run the one-file agent (dist/afterpatch-agent.mjs, what packages install) instead of bin/.
+    'one-file': { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(values.seconds);
@@ -60,9 +64,11 @@ try {
   });
   const configFile = join(work, 'agent-config.json');
   writeFileSync(configFile, '{}\n');
+  const nodeOptions = values['node-options'].split(/\s+/).filter(Boolean);
+  const entry = values['one-file'] ? join(repoRoot, 'dist', 'afterpatch-agent.mjs') : BIN;
   agent = spawn(
     process.execPath,
-    [BIN, 'agent', '--server', server.url, '--state-dir', join(work, 'agent')],
+    [...nodeOptions, entry, 'agent', '--server', server.url, '--state-dir', join(work, 'agent')],
     {
       stdio: ['ignore', 'ignore', 'inherit'],
       env: {

@@ -46,6 +46,8 @@ const HELP = `Usage: node dist/bench/fleet-sim.js [options]
   --no-storm            skip the connect-storm phase
   --pool-size N         the server's PostgreSQL pool (AFTERPATCH_DB_POOL_SIZE; default: server's)
   --cpu-prof DIR        run the server with --cpu-prof into DIR
+  --keep-database       postgres: keep the last run's database (its URL is printed) to study
+                        the queries on a real 10,000-host fleet; drop it yourself afterwards
   --postgres-url URL    maintenance database (default postgres://postgres@127.0.0.1:5432/postgres)
   --json FILE           write every figure as JSON (default bench/results/fleet-sim-<date>.json)
 `;
@@ -61,6 +63,7 @@ const { values } = parseArgs({
     'no-storm': { type: 'boolean', default: false },
     'pool-size': { type: 'string' },
     'cpu-prof': { type: 'string' },
+    'keep-database': { type: 'boolean', default: false },
     'postgres-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/postgres' },
     json: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -400,7 +403,8 @@ async function oneRun(run: number): Promise<RunResult> {
       await server.exited;
     }
     rmSync(dataDir, { recursive: true, force: true });
-    if (dbName) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
+    if (dbName && values['keep-database'] && run === RUNS) log(`database kept: ${databaseUrl}`);
+    else if (dbName) await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {});
   }
 }
 

@@ -2,8 +2,9 @@
 // HTTP server's 'upgrade' event comes here, the agent JWT is checked (and the host looked up)
 // BEFORE the upgrade, and a refused client gets a plain HTTP 401/404/503 with the usual error
 // body. One connection per host on this server: a new one replaces the old (4005). A heartbeat
-// pings every connection and terminates one that missed two pongs. On shutdown, connections are
-// closed with 4013 (try again later) and their hosts marked offline before the database closes.
+// pings every connection once per interval (spread over the interval, heartbeat-wheel.ts) and
+// terminates one that missed two pongs. On shutdown, connections are closed with 4013 (try again
+// later) and their hosts marked offline before the database closes.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import fp from 'fastify-plugin';
@@ -20,6 +21,7 @@ import type { ServerConfig } from '../config/server-config.js';
 import { isDbError, isRetriableDbError } from '../db/errors.js';
 import { API_ERRORS, type ApiErrorCode } from '../errors.js';
 import { AgentConnection } from './agent-connection.js';
+import { HeartbeatWheel } from './heartbeat-wheel.js';
 
 export const AGENT_WS_PATH = '/api/v1/agent/ws';
 const HELLO_TIMEOUT_MS = 10_000;
@@ -136,10 +138,12 @@ export default fp<{ config: ServerConfig }>(
         events: app.events,
       });
       connections.set(hostId, connection);
+      wheel.add(connection);
       app.metrics.agentsConnected.set(connections.size);
       if (previous) previous.fail(CLOSE_CODES.replaced, 'replaced by a newer connection of the same host');
       ws.on('error', (err) => log.debug({ err, hostId }, 'agent socket error'));
       ws.on('close', (code) => {
+        wheel.remove(connection);
         log.info({ hostId, code }, 'agent disconnected');
         if (connections.get(hostId) !== connection) return;
         connections.delete(hostId);
@@ -167,8 +171,12 @@ export default fp<{ config: ServerConfig }>(
       pendingWrites.add(write);
     }
 
+    const heartbeatMs = options.config.heartbeatIntervalSeconds * 1000;
+    const wheel = new HeartbeatWheel<AgentConnection>(
+      HeartbeatWheel.slotsFor(options.config.heartbeatIntervalSeconds),
+    );
     const heartbeat = setInterval(function beat() {
-      for (const connection of connections.values()) {
+      for (const connection of wheel.tick()) {
         if (connection.missedPongs >= 2) {
           log.info({ hostId: connection.hostId }, 'agent missed two pongs; terminating');
           connection.socket.terminate();
@@ -177,7 +185,7 @@ export default fp<{ config: ServerConfig }>(
         connection.missedPongs += 1;
         connection.socket.ping();
       }
-    }, options.config.heartbeatIntervalSeconds * 1000);
+    }, heartbeatMs / wheel.slotCount);
     heartbeat.unref();
 
     app.server.on('upgrade', onUpgrade);

@@ -55,7 +55,6 @@ export async function ingestReport(
       where: { id: hostId },
       data: {
         status: summary.status,
-        report: report as unknown as Prisma.InputJsonObject,
         reportHash: hash,
         reportedAt,
         reportSeq: payload.seq,
@@ -69,6 +68,11 @@ export async function ingestReport(
         ...(report.host.bootId ? { bootId: report.host.bootId } : {}),
         kernelRelease: report.kernel.runningRelease,
       },
+    });
+    await tx.hostReport.upsert({
+      where: { hostId },
+      create: { hostId, report: report as unknown as Prisma.InputJsonObject },
+      update: { report: report as unknown as Prisma.InputJsonObject },
     });
     await tx.hostHistory.create({
       data: {

@@ -1,6 +1,7 @@
 // The two kinds of JWT the server issues, both HS256 with the one server secret: user tokens
 // (typ 'user', from a login) and agent tokens (typ 'agent', from a host credential). The `typ`
 // claim keeps one from being used where the other is expected.
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 
 export type TokenKind = 'user' | 'agent';
@@ -10,6 +11,15 @@ export interface IssuedToken {
   expiresAt: Date;
 }
 
+// jsonwebtoken turns a string secret into a key on every call, first by trying (and failing) to
+// parse it as a public key: an exception per request and per agent token. The server has one
+// secret, so its KeyObject is made once.
+let cachedKey: { secret: string; key: KeyObject } | undefined;
+function keyOf(secret: string): KeyObject {
+  if (cachedKey?.secret !== secret) cachedKey = { secret, key: createSecretKey(Buffer.from(secret)) };
+  return cachedKey.key;
+}
+
 export function issueToken(
   secret: string,
   kind: TokenKind,
@@ -17,7 +27,7 @@ export function issueToken(
   ttlSeconds: number,
 ): IssuedToken {
   const now = Math.floor(Date.now() / 1000);
-  const token = jwt.sign({ typ: kind }, secret, {
+  const token = jwt.sign({ typ: kind }, keyOf(secret), {
     algorithm: 'HS256',
     subject,
     expiresIn: ttlSeconds,
@@ -33,7 +43,7 @@ export function verifyTokenClaims(
   token: string,
 ): { subject: string; issuedAtSeconds: number; expiresAtSeconds: number | undefined } | undefined {
   try {
-    const claims = jwt.verify(token, secret, { algorithms: ['HS256'], issuer: 'afterpatch' });
+    const claims = jwt.verify(token, keyOf(secret), { algorithms: ['HS256'], issuer: 'afterpatch' });
     if (typeof claims !== 'object' || claims.typ !== kind || typeof claims.sub !== 'string') return undefined;
     return {
       subject: claims.sub,

@@ -1,6 +1,7 @@
 // What server instances send each other over the message bus. Kept generic: `to-host` carries a
 // complete, already encoded server→agent frame (a scan request, a rollout step) for the instance
-// holding that host's connection; `rollouts-changed` wakes the rollout executor of the instance
+// holding that host's connection; `disconnect-host` closes a host's connection there (a revoked
+// credential); `rollouts-changed` wakes the rollout executor of the instance
 // holding the leader lock (something it decides on changed elsewhere). Every message is validated
 // on receipt like any other input: another instance may run a different version.
 import Type, { type Static } from 'typebox';
@@ -19,13 +20,24 @@ export const ToHostMessage = Type.Object(
   { additionalProperties: false },
 );
 
+/** Close the host's connection on the instance holding it (its credential was revoked there). */
+export const DisconnectHostMessage = Type.Object(
+  {
+    kind: Type.Literal('disconnect-host'),
+    hostId: Uuid,
+    code: Type.Integer({ minimum: 4000, maximum: 4999 }),
+    reason: Type.String({ maxLength: 120 }),
+  },
+  { additionalProperties: false },
+);
+
 /** Carries nothing: the receiver reads what changed from the database. */
 export const RolloutsChangedMessage = Type.Object(
   { kind: Type.Literal('rollouts-changed') },
   { additionalProperties: false },
 );
 
-export const ClusterMessage = Type.Union([ToHostMessage, RolloutsChangedMessage]);
+export const ClusterMessage = Type.Union([ToHostMessage, DisconnectHostMessage, RolloutsChangedMessage]);
 export type ClusterMessage = Static<typeof ClusterMessage>;
 
 const validator = Compile(ClusterMessage);

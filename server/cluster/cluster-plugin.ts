@@ -2,7 +2,7 @@
 // identity and heartbeat (instance-registry.ts), a message bus to the others (LISTEN/NOTIFY on
 // PostgreSQL, in process for PGlite), and deliverToHost(): a server→agent message for a host
 // goes over the local connection when the host is connected here, else to the instance holding
-// it (hosts.instance_id). Registered before the agent gateway; the gateway calls leave() last
+// it (hosts.instance_id); disconnectHost() closes a connection wherever it is. Registered before the agent gateway; the gateway calls leave() last
 // on shutdown, after its hosts are marked offline.
 import { randomUUID } from 'node:crypto';
 import fp from 'fastify-plugin';
@@ -28,6 +28,11 @@ export interface Cluster {
    * to the instance holding the host: delivery is at most once (message-bus.ts).
    */
   deliverToHost<T extends HostMessageType>(hostId: string, type: T, payload: PayloadOf<T>): Promise<Delivery>;
+  /**
+   * Closes the host's agent connection with `code` wherever it is: here, or on the instance
+   * recorded as holding it (hosts.instance_id, also after the host was marked offline).
+   */
+  disconnectHost(hostId: string, code: number, reason: string): Promise<Delivery>;
   /**
    * Tells every other live instance that rollout state changed in the database (at most once,
    * like every bus message); each publishes 'cluster.rollouts-changed' on its event bus.
@@ -74,6 +79,10 @@ export default fp<{ config: ServerConfig }>(
         app.events.publish('cluster.rollouts-changed', {});
         return;
       }
+      if (message.kind === 'disconnect-host') {
+        app.agents.disconnect(message.hostId, message.code, message.reason);
+        return;
+      }
       const decoded = decodeMessage(message.frame, 'server');
       if (!decoded.ok) {
         log.warn({ hostId: message.hostId, reason: decoded.reason }, 'invalid frame from another instance');
@@ -103,6 +112,21 @@ export default fp<{ config: ServerConfig }>(
         });
         if (!host?.online || !host.instanceId || host.instanceId === instanceId) return 'offline';
         await bus.publish(host.instanceId, { kind: 'to-host', hostId, frame });
+        return 'forwarded';
+      },
+      async disconnectHost(hostId: string, code: number, reason: string) {
+        if (app.agents.isConnected(hostId)) {
+          app.agents.disconnect(hostId, code, reason);
+          return 'local';
+        }
+        const host = await db.prisma.host.findUnique({ where: { id: hostId }, select: { instanceId: true } });
+        if (!host?.instanceId || host.instanceId === instanceId) return 'offline';
+        await bus.publish(host.instanceId, {
+          kind: 'disconnect-host',
+          hostId,
+          code,
+          reason: reason.slice(0, 120),
+        });
         return 'forwarded';
       },
       async announceRolloutsChanged() {

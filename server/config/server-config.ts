@@ -18,6 +18,11 @@ export const ServerConfigSchema = Type.Object(
     databaseUrl: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
     /** PostgreSQL only: connections in the pool. */
     dbPoolSize: Type.Integer({ minimum: 1, maximum: 500 }),
+    /**
+     * How often the server vacuums and analyzes the host tables when the database does not
+     * (PGlite; PostgreSQL with autovacuum off); 0 turns it off.
+     */
+    dbMaintenanceIntervalSeconds: Type.Integer({ minimum: 0, maximum: 24 * 3600 }),
     logLevel: Type.Union([
       Type.Literal('fatal'),
       Type.Literal('error'),
@@ -62,6 +67,7 @@ export const CONFIG_DEFAULTS = Object.freeze({
   port: 8080,
   host: '0.0.0.0',
   dbPoolSize: 10,
+  dbMaintenanceIntervalSeconds: 60,
   logLevel: 'info' as const,
   userTokenTtlSeconds: 3600,
   agentTokenTtlSeconds: 900,
@@ -82,6 +88,7 @@ export const CONFIG_ENV: Readonly<Record<keyof Static<typeof ServerConfigSchema>
   dataDir: 'AFTERPATCH_DATA_DIR',
   databaseUrl: 'DATABASE_URL',
   dbPoolSize: 'AFTERPATCH_DB_POOL_SIZE',
+  dbMaintenanceIntervalSeconds: 'AFTERPATCH_DB_MAINTENANCE_INTERVAL_SECONDS',
   logLevel: 'AFTERPATCH_LOG_LEVEL',
   jwtSecret: 'AFTERPATCH_JWT_SECRET',
   adminPassword: 'AFTERPATCH_ADMIN_PASSWORD',
@@ -159,6 +166,7 @@ function readConfigFile(path: string, read: (path: string) => string): Record<st
 const INTEGER_KEYS = new Set([
   'port',
   'dbPoolSize',
+  'dbMaintenanceIntervalSeconds',
   'userTokenTtlSeconds',
   'agentTokenTtlSeconds',
   'loginRateLimitMax',

@@ -6,9 +6,9 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { applyMigrations, type MigrationSession } from './apply-migrations.js';
+import { createPrismaClient } from './create-prisma-client.js';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock.js';
 import { DbError } from './errors.js';
-import { PrismaClient } from './generated/client.js';
 import type { DbLogger } from './logger.js';
 import type { Database } from './open-database.js';
 import type { Migration } from './read-migrations.js';
@@ -44,7 +44,7 @@ export async function openPglite(options: OpenPgliteOptions): Promise<Database> 
     });
   }
   const db = pglite;
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  const prisma = createPrismaClient(new PrismaPGlite(db));
   let closing: Promise<void> | undefined;
   return {
     kind: 'pglite',

@@ -3,8 +3,8 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { applyMigrations, type MigrationSession } from './apply-migrations.js';
+import { createPrismaClient } from './create-prisma-client.js';
 import { DbError } from './errors.js';
-import { PrismaClient } from './generated/client.js';
 import type { DbLogger } from './logger.js';
 import type { Database } from './open-database.js';
 import type { Migration } from './read-migrations.js';
@@ -54,7 +54,7 @@ export async function openPostgres(options: OpenPostgresOptions): Promise<Databa
     },
     { onPoolError: (err) => logger.warn({ err }, 'idle database connection failed') },
   );
-  const prisma = new PrismaClient({ adapter });
+  const prisma = createPrismaClient(adapter);
   let closing: Promise<void> | undefined;
   return {
     kind: 'postgres',

@@ -1,5 +1,6 @@
-// The fleet overview's aggregate queries, as raw SQL: one pass over the hosts table for the totals
-// and per-label counts, GROUP BY over host_stale_packages for "who still runs the old glibc?".
+// The fleet overview's aggregate queries, as raw SQL: one pass over the hosts table for the totals,
+// host_labels joined to hosts for the per-label counts, GROUP BY over host_stale_packages for
+// "who still runs the old glibc?".
 // Revoked hosts are left out everywhere.
 import { Prisma, type PrismaClient } from '../db/generated/client.js';
 
@@ -31,7 +32,10 @@ export interface LabelCounts extends Omit<FleetTotals, 'unknown'> {
 
 export const MAX_LABEL_GROUPS = 500;
 
-/** Totals per label key and value (a host with labels {env: prod, group: web} counts in both). */
+/**
+ * Totals per label key and value (a host with labels {env: prod, group: web} counts in both),
+ * from host_labels (the rows a trigger keeps equal to hosts.labels): one hash join.
+ */
 export async function fleetByLabel(prisma: PrismaClient, key?: string): Promise<LabelCounts[]> {
   const filter = key === undefined ? Prisma.empty : Prisma.sql`AND l.key = ${key}`;
   return prisma.$queryRaw<LabelCounts[]>`
@@ -41,7 +45,7 @@ export async function fleetByLabel(prisma: PrismaClient, key?: string): Promise<
            count(*) FILTER (WHERE h.status = 'restart')::int AS "needRestart",
            count(*) FILTER (WHERE h.status = 'reboot' OR h.reboot_required)::int AS "needReboot",
            min(h.stale_since) AS "oldestStaleSince"
-      FROM hosts h, jsonb_each_text(CASE WHEN jsonb_typeof(h.labels) = 'object' THEN h.labels ELSE '{}'::jsonb END) l
+      FROM host_labels l JOIN hosts h ON h.id = l.host_id
      WHERE h.revoked_at IS NULL ${filter}
      GROUP BY l.key, l.value
      ORDER BY l.key, l.value
@@ -105,18 +109,27 @@ export async function hostsRunningStalePackage(
   prisma: PrismaClient,
   options: { name: string; limit: number; offset: number },
 ): Promise<{ items: PackageHost[]; total: number }> {
-  const items = await prisma.$queryRaw<PackageHost[]>`
+  // The total rides on the page's rows (a window over the same join), as in fleetStalePackages.
+  const rows = await prisma.$queryRaw<Array<PackageHost & { total: number }>>`
     SELECT h.id::text AS "hostId", h.hostname, h.online, h.status::text AS status,
            p.installed_version AS "installedVersion", p.previous_version AS "previousVersion",
-           p.process_count AS "processCount", p.files
+           p.process_count AS "processCount", p.files,
+           (count(*) OVER ())::int AS total
       FROM host_stale_packages p JOIN hosts h ON h.id = p.host_id
      WHERE p.name = ${options.name} AND h.revoked_at IS NULL
      ORDER BY p.process_count DESC, h.hostname, h.id
      LIMIT ${options.limit} OFFSET ${options.offset}`;
-  const total = await prisma.$queryRaw<Array<{ total: number }>>`
+  const items = rows.map(({ total: _total, ...item }) => item);
+  const total = rows[0]?.total ?? (options.offset > 0 ? await countPackageHosts(prisma, options.name) : 0);
+  return { items, total };
+}
+
+// Only for a page past the end, where the window has no row to ride on.
+async function countPackageHosts(prisma: PrismaClient, name: string): Promise<number> {
+  const rows = await prisma.$queryRaw<Array<{ total: number }>>`
     SELECT count(*)::int AS total FROM host_stale_packages p JOIN hosts h ON h.id = p.host_id
-     WHERE p.name = ${options.name} AND h.revoked_at IS NULL`;
-  return { items, total: total[0]?.total ?? 0 };
+     WHERE p.name = ${name} AND h.revoked_at IS NULL`;
+  return rows[0]?.total ?? 0;
 }
 
 /** Escapes LIKE's wildcards so a search for "lib_c" means those characters. */

@@ -1,8 +1,10 @@
 // The database as a decorator: opened here (or handed in by a test that shares one database
-// between apps) and closed in onClose only when this plugin opened it.
+// between apps) and closed in onClose only when this plugin opened it. Also starts the table
+// maintenance for databases without autovacuum (db/table-maintenance.ts).
 import fp from 'fastify-plugin';
 import type { ServerConfig } from '../config/server-config.js';
 import { type Database, openDatabase } from '../db/open-database.js';
+import { startTableMaintenance } from '../db/table-maintenance.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -18,21 +20,27 @@ export interface DatabasePluginOptions {
 
 export default fp<DatabasePluginOptions>(
   async function databasePlugin(app, options) {
-    let db = options.database;
-    if (!db) {
-      const { config } = options;
-      db = await openDatabase({
-        dataDir: config.dataDir,
-        logger: app.log.child({ module: 'db' }),
-        poolSize: config.dbPoolSize,
-        ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
-      });
-      const opened = db;
-      app.addHook('onClose', async () => {
-        await opened.close();
-      });
-    }
+    const { config } = options;
+    const opened = options.database
+      ? undefined
+      : await openDatabase({
+          dataDir: config.dataDir,
+          logger: app.log.child({ module: 'db' }),
+          poolSize: config.dbPoolSize,
+          ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+        });
+    const db = (options.database ?? opened)!;
     app.decorate('db', db);
+    const maintenance = await startTableMaintenance({
+      db,
+      intervalSeconds: config.dbMaintenanceIntervalSeconds,
+      logger: app.log.child({ module: 'db-maintenance' }),
+    });
+    app.addHook('onClose', async () => {
+      // The maintenance pass in progress, if any, finishes before the database closes.
+      await maintenance.stop();
+      await opened?.close();
+    });
   },
   { name: 'afterpatch-database' },
 );

@@ -6,7 +6,8 @@ import type { RolloutOptions } from './rollout-options.js';
 
 export async function loadExecutorState(
   prisma: PrismaClient,
-  connected: ReadonlySet<string>,
+  /** The hosts connected to this instance; asked only when there is a rollout to decide on. */
+  connectedHere: () => Iterable<string>,
 ): Promise<ExecState> {
   const rows = await prisma.rollout.findMany({
     where: {
@@ -40,10 +41,14 @@ export async function loadExecutorState(
     },
     orderBy: { createdAt: 'asc' },
   });
+  // Nothing to decide: no need to read which of (perhaps) 10,000 hosts are online. Every round
+  // (each tick, each hello and disconnect) would otherwise read them all.
+  if (rows.length === 0) return { rollouts: [], onlineHostIds: new Set(), connectedHostIds: new Set() };
   const online = await prisma.host.findMany({
     where: { online: true },
     select: { id: true, instanceId: true },
   });
+  const connected = [...connectedHere()];
   const onlineHostIds = new Set([...online.map((h) => h.id), ...connected]);
   // A step can be delivered to a host connected here or to another live instance (the cluster
   // forwards it); an online flag without an instance is a leftover the reaper clears.

@@ -120,7 +120,13 @@ export async function loadPlanInput(
     loadGroups(prisma),
     prisma.host.findMany({
       where: { revokedAt: null },
-      select: { id: true, hostname: true, labels: true, online: true, report: true },
+      select: {
+        id: true,
+        hostname: true,
+        labels: true,
+        online: true,
+        currentReport: { select: { report: true } },
+      },
       orderBy: { hostname: 'asc' },
     }),
     learnedDurations(prisma),
@@ -143,7 +149,7 @@ export async function loadPlanInput(
   const needsByHost = new Map<string, HostNeeds>();
   const reportsByHost = new Map<string, ScanReport | null>();
   const planHosts: PlanHost[] = hosts.map((host) => {
-    const report = (host.report as ScanReport | null) ?? null;
+    const report = (host.currentReport?.report ?? null) as ScanReport | null;
     const needs = report ? needsFromReport(report) : NO_NEEDS;
     needsByHost.set(host.id, needs);
     reportsByHost.set(host.id, report);

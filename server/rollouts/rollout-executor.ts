@@ -66,6 +66,13 @@ export class RolloutExecutor {
   private announcing: Promise<void> | undefined;
   private announceAgain = false;
   private readonly now: () => Date;
+  /**
+   * Hosts connected here whose agent said `succeeded` for a step not yet verified: only their
+   * reports can be the evidence a step waits for. Without this set every report of a 10,000-host
+   * fleet cost a query. Filled from the statuses this instance receives and, on hello, from the
+   * database; a host leaves it when reverify finds nothing left to verify.
+   */
+  private readonly awaitingEvidence = new Set<string>();
 
   constructor(private readonly o: ExecutorOptions) {
     this.now = o.now ?? (() => new Date());
@@ -77,13 +84,22 @@ export class RolloutExecutor {
       events.on('agent.step-status', ({ hostId, status }) =>
         this.enqueue(() => this.onStepStatus(hostId, status)),
       ),
-      events.on('agent.report', ({ hostId }) => this.enqueue(() => this.reverify(hostId))),
+      // Checked in the job, not here: a step-status queued before this report must be recorded first.
+      events.on('agent.report', ({ hostId }) =>
+        this.enqueue(async () => {
+          if (this.awaitingEvidence.has(hostId)) await this.reverify(hostId);
+        }),
+      ),
       events.on('agent.hello', ({ hostId }) => {
         this.enqueue(() => this.resendHere(hostId));
         this.kick();
         this.announce();
       }),
-      events.on('agent.disconnected', () => {
+      events.on('agent.disconnected', ({ hostId }) => {
+        // In the chain, after the jobs of this connection's last frames.
+        this.enqueue(async () => {
+          this.awaitingEvidence.delete(hostId);
+        });
         this.kick();
         this.announce();
       }),
@@ -170,7 +186,7 @@ export class RolloutExecutor {
       await this.resendAll();
     }
     const { prisma } = this.o;
-    const state = await loadExecutorState(prisma, new Set(this.o.agents.connectedHostIds()));
+    const state = await loadExecutorState(prisma, () => this.o.agents.connectedHostIds());
     const now = this.now();
     const decision = decideDispatch(state, now);
     this.holds = decision.holds;
@@ -223,10 +239,10 @@ export class RolloutExecutor {
     const step = await prisma.rolloutStep.findUniqueOrThrow({ where: { id: stepId } });
     const host = await prisma.host.findUnique({
       where: { id: step.hostId },
-      select: { bootId: true, reportSeq: true, report: true },
+      select: { bootId: true, reportSeq: true, currentReport: { select: { report: true } } },
     });
     if (!host) return;
-    const report = host.report as ScanReport | null;
+    const report = (host.currentReport?.report ?? null) as ScanReport | null;
     const expectedKernel = step.action === 'reboot' ? (report?.kernel.newestInstalled ?? null) : null;
     const ok = await markDispatched(prisma, {
       stepId,
@@ -253,7 +269,10 @@ export class RolloutExecutor {
    */
   private async resendHere(hostId: string): Promise<void> {
     const steps = await this.o.prisma.rolloutStep.findMany({ where: { hostId, state: 'dispatched' } });
-    for (const step of steps) this.o.agents.send(hostId, 'step', stepPayload(step));
+    for (const step of steps) {
+      if (step.agentState === 'succeeded') this.awaitingEvidence.add(hostId);
+      this.o.agents.send(hostId, 'step', stepPayload(step));
+    }
   }
 
   /** On becoming leader: re-sends every unsettled step to its host wherever it is connected. */
@@ -297,6 +316,7 @@ export class RolloutExecutor {
     const steps = await this.o.prisma.rolloutStep.findMany({
       where: { hostId, state: 'dispatched', agentState: 'succeeded' },
     });
+    if (steps.length === 0) this.awaitingEvidence.delete(hostId);
     for (const step of steps) {
       const evidence = (step.evidence as { agent?: StepStatusPayload['evidence'] }).agent;
       await this.verify(step.id, {
@@ -314,7 +334,12 @@ export class RolloutExecutor {
     const step = await prisma.rolloutStep.findUniqueOrThrow({ where: { id: stepId } });
     const host = await prisma.host.findUnique({
       where: { id: step.hostId },
-      select: { bootId: true, kernelRelease: true, reportSeq: true, report: true },
+      select: {
+        bootId: true,
+        kernelRelease: true,
+        reportSeq: true,
+        currentReport: { select: { report: true } },
+      },
     });
     if (!host) return;
     const result = verifyStep(
@@ -327,9 +352,12 @@ export class RolloutExecutor {
         reportSeqAtDispatch: step.reportSeqAtDispatch,
       },
       status,
-      { ...host, report: host.report as ScanReport | null },
+      { ...host, report: (host.currentReport?.report ?? null) as ScanReport | null },
     );
-    if (result.verdict === 'waiting') return;
+    if (result.verdict === 'waiting') {
+      if (status.state === 'succeeded') this.awaitingEvidence.add(step.hostId);
+      return;
+    }
     await this.settle(stepId, result.verdict, result.reason, {
       agent: status.evidence ?? {},
       agentState: status.state,

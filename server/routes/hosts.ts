@@ -136,7 +136,7 @@ export default async function hostRoutes(app: FastifyInstance) {
       if (q.search) where.hostname = { contains: q.search, mode: 'insensitive' };
       if (q.label) {
         const colon = q.label.indexOf(':');
-        where.labels = { path: [q.label.slice(0, colon)], equals: q.label.slice(colon + 1) };
+        where.labelPairs = { some: { key: q.label.slice(0, colon), value: q.label.slice(colon + 1) } };
       }
       // A unique tie-breaker keeps pages stable when many hosts share the sort value.
       const orderBy: Prisma.HostOrderByWithRelationInput[] = [
@@ -173,7 +173,13 @@ export default async function hostRoutes(app: FastifyInstance) {
     async function getHost(request) {
       const host = await prisma().host.findUnique({
         where: { id: request.params.id },
-        select: { ...summarySelect, machineId: true, bootId: true, reportSeq: true, report: true },
+        select: {
+          ...summarySelect,
+          machineId: true,
+          bootId: true,
+          reportSeq: true,
+          currentReport: { select: { report: true } },
+        },
       });
       if (!host) throw apiError('AP_NOT_FOUND', 'no such host');
       return {
@@ -181,7 +187,7 @@ export default async function hostRoutes(app: FastifyInstance) {
         machineId: host.machineId,
         bootId: host.bootId,
         reportSeq: Number(host.reportSeq),
-        report: host.report,
+        report: host.currentReport?.report ?? null,
       };
     },
   );
@@ -331,7 +337,13 @@ export default async function hostRoutes(app: FastifyInstance) {
         }
         return after;
       });
-      app.agents.disconnect(request.params.id, CLOSE_CODES.unauthorized, 'the host credential was revoked');
+      // Wherever the agent is connected: this instance or another one behind the load balancer.
+      await app.cluster
+        .disconnectHost(request.params.id, CLOSE_CODES.unauthorized, 'the host credential was revoked')
+        .catch((err: unknown) =>
+          // The revocation is committed: the agent's next frame is refused there anyway (4001).
+          request.log.warn({ err, hostId: request.params.id }, 'could not close the revoked host connection'),
+        );
       return toHostSummary(host);
     },
   );

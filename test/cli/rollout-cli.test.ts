@@ -233,7 +233,11 @@ describe('groups and rollout commands against a real server with scripted agents
     const host = await createHost(fleet.db, { hostname: uniqueName('idle'), labels: {} });
     await fleet.db.prisma.host.update({
       where: { id: host.id },
-      data: { online: true, report: servicesReport() as object, reportSeq: 1n },
+      data: {
+        online: true,
+        currentReport: { create: { report: servicesReport() as object } },
+        reportSeq: 1n,
+      },
     });
     const created = await runAfterpatch(['rollout', 'create', '--host', host.id, '--name', 'life'], operator);
     assert.equal(created.code, 0, created.stderr);

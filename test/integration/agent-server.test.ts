@@ -40,12 +40,15 @@ forEachDatabase((backend) => {
         },
       );
     await agent(['--enroll-token', enrollmentToken]);
-    const hosts = await db.prisma.host.findMany({ where: { labels: { path: ['group'], equals: group } } });
+    const hosts = await db.prisma.host.findMany({
+      where: { labels: { path: ['group'], equals: group } },
+      include: { currentReport: true },
+    });
     assert.equal(hosts.length, 1);
     const host = hosts[0]!;
     assert.equal(host.reportSeq, 1n);
     assert.notEqual(host.status, 'unknown');
-    assert.ok(host.report);
+    assert.ok(host.currentReport?.report);
     assert.equal(host.online, false, 'the agent exited: offline');
     // The second run reuses the stored credential (the token allowed one use only).
     await agent([]);

@@ -18,7 +18,10 @@ async function createUser(db: Database, role: 'viewer' | 'operator' | 'admin' = 
   });
 }
 
-async function createHost(db: Database, extra: { enrollmentTokenId?: string } = {}) {
+async function createHost(
+  db: Database,
+  extra: { enrollmentTokenId?: string; labels?: Record<string, string> } = {},
+) {
   return db.prisma.host.create({ data: { hostname: unique('web'), credentialHash: 'sha256:abc', ...extra } });
 }
 
@@ -112,7 +115,7 @@ forEachDatabase((backend) => {
         online: fresh.online,
         reportSeq: fresh.reportSeq,
         labels: fresh.labels,
-        report: fresh.report,
+        report: await db.prisma.hostReport.findUnique({ where: { hostId: fresh.id } }),
         counts: [fresh.staleProcesses, fresh.servicesToRestart, fresh.containersToRestart, fresh.sessions],
         rebootRequired: fresh.rebootRequired,
       },
@@ -143,11 +146,6 @@ forEachDatabase((backend) => {
       bootId: '30f7badf-6d45-4977-8db3-077299ca57d4',
       kernelRelease: '6.18.0-1-amd64',
       agentVersion: '0.1.0',
-      report: {
-        schemaVersion: 1,
-        processes: [{ pid: 1, exe: '/usr/lib/systemd/systemd' }],
-        nested: { deep: [1, 2.5, null, true] },
-      },
       reportHash: 'sha256:ffee',
       reportedAt: at('2026-07-02T09:59:59.001Z'),
       reportSeq: 9_007_199_254_740_993n,
@@ -161,6 +159,21 @@ forEachDatabase((backend) => {
     };
     await db.prisma.host.create({ data });
     assert.deepEqual(await db.prisma.host.findUnique({ where: { id: data.id } }), data);
+    // The current report lives in its own table (narrow host rows), one per host, JSON intact.
+    const report = {
+      schemaVersion: 1,
+      processes: [{ pid: 1, exe: '/usr/lib/systemd/systemd' }],
+      nested: { deep: [1, 2.5, null, true] },
+    };
+    await db.prisma.hostReport.create({ data: { hostId: data.id, report } });
+    assert.deepEqual(
+      await db.prisma.host.findUnique({ where: { id: data.id }, select: { currentReport: true } }),
+      { currentReport: { hostId: data.id, report } },
+    );
+    await assert.rejects(
+      db.prisma.hostReport.create({ data: { hostId: data.id, report } }),
+      (err) => (err as { code?: string }).code === 'P2002',
+    );
     await assert.rejects(
       db.prisma.host.create({ data: { hostname: 'h'.repeat(1025), credentialHash: 'x' } }),
       'a hostname past the protocol bound does not fit',
@@ -193,6 +206,27 @@ forEachDatabase((backend) => {
     });
     await db.prisma.host.delete({ where: { id: host.id } });
     assert.equal(await db.prisma.hostHistory.count({ where: { hostId: host.id } }), 0);
+  });
+
+  test('host_labels follow hosts.labels through the trigger: insert, change, other updates, delete', async () => {
+    const db = await backend.shared();
+    const pairs = async (hostId: string) =>
+      (await db.prisma.hostLabel.findMany({ where: { hostId }, orderBy: { key: 'asc' } })).map(
+        (l) => `${l.key}=${l.value}`,
+      );
+    const host = await createHost(db, { labels: { env: 'prod', 'team/owner': 'infra' } });
+    assert.deepEqual(await pairs(host.id), ['env=prod', 'team/owner=infra']);
+    await db.prisma.host.update({ where: { id: host.id }, data: { labels: { env: 'staging', rack: 'r7' } } });
+    assert.deepEqual(await pairs(host.id), ['env=staging', 'rack=r7']);
+    // The per-frame update names no labels: the rows stay as they are.
+    await db.prisma.host.update({ where: { id: host.id }, data: { reportSeq: 5, online: true } });
+    assert.deepEqual(await pairs(host.id), ['env=staging', 'rack=r7']);
+    // Not an object (never written by the server, but possible by hand): no rows, no error.
+    await db.prisma.host.update({ where: { id: host.id }, data: { labels: ['a'] } });
+    assert.deepEqual(await pairs(host.id), []);
+    await db.prisma.host.update({ where: { id: host.id }, data: { labels: { env: 'prod' } } });
+    await db.prisma.host.delete({ where: { id: host.id } });
+    assert.equal(await db.prisma.hostLabel.count({ where: { hostId: host.id } }), 0);
   });
 
   test('HostStalePackage round trip, keyed by host and name; "which hosts run the old glibc?"', async () => {

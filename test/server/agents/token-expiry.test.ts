@@ -37,7 +37,8 @@ forEachDatabase((backend) => {
     const host = await createHost(ctx.db);
     const base = (await ctx.app.listen({ port: 0, host: '127.0.0.1' })).replace('http', 'ws');
     const ws = new WebSocket(`${base}/api/v1/agent/ws`, {
-      headers: { authorization: agentAuth(host.id, 1) },
+      // 3 s: exp has a resolution of one second, so a 1 s token could expire before the upgrade.
+      headers: { authorization: agentAuth(host.id, 3) },
     });
     const frames: Array<{ type: string; payload: { code?: number } }> = [];
     ws.on('message', (data) => frames.push(JSON.parse(String(data))));

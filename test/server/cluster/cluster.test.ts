@@ -1,5 +1,6 @@
 // Several server instances on one PostgreSQL database: a scan request made through instance A
-// reaches the agent connected to instance B (LISTEN/NOTIFY), large bus messages go through the
+// reaches the agent connected to instance B (LISTEN/NOTIFY), a revocation through A closes the
+// agent's connection on B, large bus messages go through the
 // cluster_messages table, and the hosts of an instance that crashed (a real server process,
 // SIGKILLed) are marked offline by the surviving one. Real apps, real WebSocket clients.
 import assert from 'node:assert/strict';
@@ -111,6 +112,32 @@ describe('postgres cluster', { skip: skipPostgres }, () => {
       });
       assert.equal(gone.statusCode, 404);
     }
+  });
+
+  test('revoking a host through instance A closes its agent connection on instance B (4001)', async (t) => {
+    const [dbA, dbB] = await twoHandles(t);
+    const a = await buildApp(t, backend, { database: dbA });
+    const b = await buildApp(t, backend, { database: dbB });
+    const host = await createHost(dbA);
+    const admin = await createUser(dbA, 'admin');
+    const agent = await connectAgent(await b.app.listen({ port: 0, host: '127.0.0.1' }), host);
+    t.after(() => agent.ws.terminate());
+    const closed = new Promise<number>((resolve) => agent.ws.once('close', resolve));
+    await until(async () => (await hostRow(dbA, host.id)).online, 'online');
+
+    const revoke = await a.app.inject({
+      method: 'POST',
+      url: `/api/v1/hosts/${host.id}/revoke`,
+      headers: { authorization: admin.auth },
+    });
+    assert.equal(revoke.statusCode, 200);
+    // Closed at once by B, not at the agent's next report.
+    assert.equal(await closed, 4001);
+    const error = agent.frames.find((f) => f.type === 'error');
+    assert.match(String(error?.payload.message), /revoked/);
+    await until(async () => (await hostRow(dbA, host.id)).instanceId === null, 'released by B');
+    // Nobody holds it now: nothing to forward.
+    assert.equal(await a.app.cluster.disconnectHost(host.id, 4001, 'again'), 'offline');
   });
 
   test('a bus message over the NOTIFY limit travels through cluster_messages and is deleted', async (t) => {

@@ -43,6 +43,8 @@ forEachDatabase((backend) => {
         'cluster_messages',
         'enrollment_tokens',
         'host_history',
+        'host_labels',
+        'host_reports',
         'host_stale_packages',
         'hosts',
         'rollout_groups',

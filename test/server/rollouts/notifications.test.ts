@@ -68,7 +68,7 @@ async function upHost(db: Database) {
   const host = await createHost(db, { hostname: uniqueName('n') });
   await db.prisma.host.update({
     where: { id: host.id },
-    data: { online: true, report: servicesReport() as object, reportSeq: 1n },
+    data: { online: true, currentReport: { create: { report: servicesReport() as object } }, reportSeq: 1n },
   });
   return host;
 }

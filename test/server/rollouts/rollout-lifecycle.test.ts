@@ -26,7 +26,7 @@ async function upHost(db: Database, labels: Record<string, string>, hostname = u
   const host = await createHost(db, { hostname, labels });
   await db.prisma.host.update({
     where: { id: host.id },
-    data: { online: true, report: servicesReport() as object, reportSeq: 1n },
+    data: { online: true, currentReport: { create: { report: servicesReport() as object } }, reportSeq: 1n },
   });
   return host;
 }
