@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { AGENT_NODE_FLAGS } from '../agent/daemon/agent-node-flags.js';
 import { buildNative } from '../test/helpers/native.js';
 import { repoRoot } from '../test/helpers/paths.js';
 import { type AfterpatchFindings, parseAfterpatchReport } from './lib/afterpatch-findings.js';
@@ -348,8 +349,17 @@ async function measurePeakRss(
   };
 }
 
-async function measureRescan(ctx: Context, caseName: CaseName): Promise<RescanResult> {
-  const args = [RESCAN_WORKER, '--scans', String(ctx.options.rescans), '--file', ctx.library];
+/**
+ * scanHost() repeated in one process: under the agent's own Node flags (no JIT, as the agent is
+ * deployed) and, for comparison, with V8's JIT.
+ */
+async function measureRescan(
+  ctx: Context,
+  caseName: CaseName,
+  variant: 'agent flags' | 'with JIT',
+): Promise<RescanResult> {
+  const nodeFlags = variant === 'agent flags' ? AGENT_NODE_FLAGS : [];
+  const args = [...nodeFlags, RESCAN_WORKER, '--scans', String(ctx.options.rescans), '--file', ctx.library];
   const run = await runTimed(process.execPath, args, { timeoutMs: SCAN_TIMEOUT_MS, env: TOOL_ENV });
   if (run.exitCode !== 0) throw new Error(`rescan worker failed (exit ${run.exitCode}): ${run.stderr}`);
   const output = JSON.parse(run.stdout) as RescanOutput;
@@ -362,10 +372,11 @@ async function measureRescan(ctx: Context, caseName: CaseName): Promise<RescanRe
   const verdict = verdictOf(ctx, caseName, [...perScan, lastFlagged.holdersFound], lastAll.others);
   const ms = summarize(output.samples.map((s) => s.ms));
   log(
-    `${caseName}/rescan: median ${ms.median.toFixed(1)} ms over ${ms.n} scans, first ${output.warmup.ms.toFixed(1)} ms`,
+    `${caseName}/rescan (${variant}): median ${ms.median.toFixed(1)} ms over ${ms.n} scans, first ${output.warmup.ms.toFixed(1)} ms`,
   );
   return {
     case: caseName,
+    variant,
     command: ['node', ...args],
     warmup: output.warmup,
     samples: output.samples,
@@ -392,8 +403,12 @@ async function measureCase(ctx: Context, caseName: CaseName, into: Collected): P
   );
   const rss = await attempt(`${caseName}/peak RSS`, failures, () => measurePeakRss(ctx, caseName));
   if (rss) into.peakRss.push(rss);
-  const rescan = await attempt(`${caseName}/rescan`, failures, () => measureRescan(ctx, caseName));
-  if (rescan) into.rescans.push(rescan);
+  for (const variant of ['agent flags', 'with JIT'] as const) {
+    const rescan = await attempt(`${caseName}/rescan (${variant})`, failures, () =>
+      measureRescan(ctx, caseName, variant),
+    );
+    if (rescan) into.rescans.push(rescan);
+  }
   if (!ctx.options.skip.includes('diagnostics')) {
     // Where afterpatch's time and memory go: the same scan without reading interpreters' scripts.
     into.tools.push(

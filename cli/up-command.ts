@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { AGENT_NODE_FLAGS } from '../agent/daemon/agent-node-flags.js';
 import type { Command } from './main.js';
 import { parseOptions } from './parse-options.js';
 import { UsageError } from './usage-error.js';
@@ -80,16 +81,21 @@ export const upCommand: Command = {
       }
       if (env.AFTERPATCH_ENROLL_TOKEN || existsSync(join(stateDir, 'credentials.json'))) {
         // The token travels in the environment, not argv: argv is visible to every user in ps.
-        start(['agent', '--server', baseUrl, '--state-dir', stateDir], env, children);
+        start(['agent', '--server', baseUrl, '--state-dir', stateDir], env, children, AGENT_NODE_FLAGS);
       }
     }
     return serverExit;
   },
 };
 
-function start(args: string[], env: NodeJS.ProcessEnv, children: Set<ChildProcess>): ChildProcess {
+function start(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  children: Set<ChildProcess>,
+  nodeFlags: readonly string[] = [],
+): ChildProcess {
   // argv[1] is the afterpatch script that runs us (bin/afterpatch.js, or its npx link).
-  const child = spawn(process.execPath, [process.argv[1] ?? 'afterpatch', ...args], {
+  const child = spawn(process.execPath, [...nodeFlags, process.argv[1] ?? 'afterpatch', ...args], {
     stdio: 'inherit',
     env: { ...process.env, ...env },
   });

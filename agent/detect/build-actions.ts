@@ -1,6 +1,8 @@
 // Groups stale processes by the least disruptive fix for each: restart a unit, re-exec a
 // manager, restart a container, ask a session to log out, or restart one process by hand.
 // Children roll up to their unit, so a service with 40 workers is one action.
+
+import { compareNatural } from '../../shared/compare-natural.js';
 import type { Actions, StalePackage, StaleProcess } from '../../shared/scan-report.js';
 import type { GlobMatcher } from './glob.js';
 
@@ -146,7 +148,7 @@ export function aggregatePackages(processes: readonly StaleProcess[]): StalePack
     }
   }
   return [...byName.values()]
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => compareNatural(a.name, b.name))
     .map(({ fileSet, pidSet, files: _f, pids: _p, ...rest }) => ({
       ...rest,
       files: [...fileSet].sort(),
@@ -177,7 +179,7 @@ function addTo<K, V extends { pids: number[]; packages: Set<string> }>(
 }
 
 function sortedValues<K, V>(map: Map<K, V>, sortKey: (v: V) => string): V[] {
-  return [...map.values()].sort((a, b) => sortKey(a).localeCompare(sortKey(b)));
+  return [...map.values()].sort((a, b) => compareNatural(sortKey(a), sortKey(b)));
 }
 
 function sortedByPid(processes: readonly StaleProcess[]): StaleProcess[] {

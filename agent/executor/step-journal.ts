@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StepEvidence, StepPayload, StepState } from '../../shared/agent-protocol.js';
+import { compareNatural } from '../../shared/compare-natural.js';
 import type { AgentLogger } from '../daemon/agent-logger.js';
 import { TEMP_PREFIX, writeFileAtomic } from '../daemon/write-file-atomic.js';
 
@@ -55,7 +56,7 @@ export class StepJournal {
   }
 
   all(): JournalEntry[] {
-    return [...this.entries.values()].sort((a, b) => a.receivedAt.localeCompare(b.receivedAt));
+    return [...this.entries.values()].sort((a, b) => compareNatural(a.receivedAt, b.receivedAt));
   }
 
   get size(): number {

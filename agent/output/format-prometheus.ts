@@ -3,8 +3,9 @@
 // Text exposition format 0.0.4: every family has HELP and TYPE, families are contiguous, no
 // sample timestamps (the collector rejects them), label values escaped. Series are sorted so
 // that two scans of an unchanged host produce identical files.
+
+import { compareNatural } from '../../shared/compare-natural.js';
 import type { ScanReport } from '../../shared/scan-report.js';
-import { compareNatural } from './compare-natural.js';
 
 type Labels = ReadonlyArray<readonly [name: string, value: string]>;
 

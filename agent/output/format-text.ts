@@ -2,8 +2,9 @@
 // then which packages left stale code behind, then anything the scan could not see. It must
 // never look clean when processes could not be read. Pure: colour and verbosity are decided by
 // the caller (TTY, NO_COLOR, flags), not here.
+
+import { compareNatural } from '../../shared/compare-natural.js';
 import type { ScanReport, StaleProcess } from '../../shared/scan-report.js';
-import { compareNatural } from './compare-natural.js';
 import { listToDo, type ToDoGroup, type ToDoItem } from './list-to-do.js';
 import { printable } from './printable.js';
 import { countNoun, describeDuration, describePackage } from './wording.js';

@@ -3,8 +3,9 @@
 // Nagios outputs both render this list, so they can never disagree about what is needed.
 // Within a group the order is fixed by sorting, not by the order the scanner found things in.
 // Strings here may come from the scanned host: renderers must pass them through printable().
+
+import { compareNatural } from '../../shared/compare-natural.js';
 import type { RebootReason, RebootReasonCode, ScanReport, StaleProcess } from '../../shared/scan-report.js';
-import { compareNatural } from './compare-natural.js';
 import { describePids, type PackageChange, shortContainerId } from './wording.js';
 
 export type ToDoKind =

@@ -5,6 +5,7 @@
 // Gems: the lib directory of the newest installed version of each gem, as rubygems activates
 // a gem without a Gemfile.lock; best effort, bundler's lock file is not read.
 import { posix } from 'node:path';
+import { compareNatural } from '../../shared/compare-natural.js';
 import type { InterpreterExe } from './detect-interpreter.js';
 import { listTriplets, prefixOf, type ScriptLookup } from './script-lookup.js';
 import { cacheSet } from './script-parse-cache.js';
@@ -75,7 +76,7 @@ function compareVersions(a: string, b: string): number {
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
     const x = pa[i] ?? '0';
     const y = pb[i] ?? '0';
-    const diff = /^\d+$/.test(x) && /^\d+$/.test(y) ? Number(x) - Number(y) : x.localeCompare(y);
+    const diff = /^\d+$/.test(x) && /^\d+$/.test(y) ? Number(x) - Number(y) : compareNatural(x, y);
     if (diff !== 0) return diff;
   }
   return 0;

@@ -70,7 +70,7 @@ export function formatStaleHostResults(results: StaleHostResults): string {
       row(Array(9).fill('---')),
       ...results.rescans.map((r) =>
         row([
-          r.case,
+          r.variant ? `${r.case} (${r.variant})` : r.case,
           formatMs(r.ms.median),
           formatMs(r.ms.min),
           formatMs(r.ms.max),

@@ -1,5 +1,7 @@
 // CPU % and resident memory of a process, sampled from /proc/<pid>/stat (utime + stime, in clock
-// ticks) and /proc/<pid>/status (VmRSS), the way `top` computes them. 100 % = one core.
+// ticks) and /proc/<pid>/status (VmRSS), the way `top` computes them. 100 % = one core. RSS is
+// also split into its anonymous part (the process's own heap) and its file-backed part (mostly
+// the node binary's pages, shared with every other Node process).
 import { readFileSync } from 'node:fs';
 
 const CLOCK_TICKS = 100;
@@ -8,6 +10,8 @@ export interface ProcSample {
   atMs: number;
   cpuPercent: number;
   rssMiB: number;
+  rssAnonMiB: number;
+  rssFileMiB: number;
 }
 
 export function readCpuTicks(pid: number): number {
@@ -18,8 +22,17 @@ export function readCpuTicks(pid: number): number {
 }
 
 export function readRssMiB(pid: number): number {
-  const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return match ? Number(match[1]) / 1024 : Number.NaN;
+  return readMemory(pid).rssMiB;
+}
+
+/** VmRSS, RssAnon and RssFile in MiB (NaN for a zombie, which has none). */
+export function readMemory(pid: number): { rssMiB: number; rssAnonMiB: number; rssFileMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) => {
+    const match = new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status);
+    return match ? Number(match[1]) / 1024 : Number.NaN;
+  };
+  return { rssMiB: field('VmRSS'), rssAnonMiB: field('RssAnon'), rssFileMiB: field('RssFile') };
 }
 
 export class ProcSampler {
@@ -50,13 +63,13 @@ export class ProcSampler {
       const ticks = readCpuTicks(this.pid);
       const last = this.last!;
       const cpuPercent = ((ticks - last.ticks) / CLOCK_TICKS / ((now - last.atMs) / 1000)) * 100;
-      const rssMiB = readRssMiB(this.pid);
+      const memory = readMemory(this.pid);
       // A zombie (killed, not yet reaped) has no VmRSS: nothing to record.
-      if (Number.isNaN(rssMiB)) {
+      if (Number.isNaN(memory.rssMiB)) {
         this.stop();
         return;
       }
-      this.samples.push({ atMs: now, cpuPercent, rssMiB });
+      this.samples.push({ atMs: now, cpuPercent, ...memory });
       this.last = { atMs: now, ticks };
     } catch {
       // The process is gone (killed on purpose by the connect-storm phase).

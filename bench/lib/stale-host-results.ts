@@ -60,6 +60,8 @@ export interface PeakRssResult {
 
 export interface RescanResult {
   readonly case: CaseName;
+  /** 'agent flags': under AGENT_NODE_FLAGS (no JIT), as the agent runs; 'with JIT': plain node. */
+  readonly variant?: string;
   readonly command: readonly string[];
   readonly warmup: RescanSample;
   readonly samples: readonly RescanSample[];

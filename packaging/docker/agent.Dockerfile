@@ -23,5 +23,6 @@ USER root
 VOLUME ["/var/lib/afterpatch-agent"]
 HEALTHCHECK --interval=60s --timeout=5s --start-period=120s \
   CMD ["test", "-s", "/var/lib/afterpatch-agent/credentials.json"]
-ENTRYPOINT ["node", "/usr/lib/afterpatch/afterpatch-agent.mjs"]
+# The agent's Node flags (agent/daemon/agent-node-flags.ts): no JIT, less memory.
+ENTRYPOINT ["node", "--jitless", "--no-expose-wasm", "/usr/lib/afterpatch/afterpatch-agent.mjs"]
 CMD ["agent", "--root", "/host", "--proc-root", "/proc"]

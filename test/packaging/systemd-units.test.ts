@@ -47,7 +47,8 @@ describe('systemd units', () => {
     assert.equal(one(s, 'ProtectSystem'), 'strict');
     assert.equal(one(s, 'ProtectHome'), 'read-only');
     assert.equal(one(s, 'NoNewPrivileges'), 'yes');
-    assert.equal(one(s, 'MemoryDenyWriteExecute'), 'no');
+    // The wrapper runs node --jitless: nothing writable is ever executable (agent-node-flags.test.ts).
+    assert.equal(one(s, 'MemoryDenyWriteExecute'), 'yes');
     assert.equal(s.get('ProtectProc'), undefined, 'the scan must see every process');
     assert.equal(s.get('ProcSubset'), undefined, 'the scan reads /proc/cpuinfo and /proc/stat');
     assert.equal(unit('afterpatch-agent.service').get('Install')?.get('WantedBy')?.[0], 'multi-user.target');

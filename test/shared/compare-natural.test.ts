@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { compareNatural } from '../../../agent/output/compare-natural.js';
+import { compareNatural } from '../../shared/compare-natural.js';
 
 describe('compareNatural', () => {
   test('orders digit runs by value', () => {
