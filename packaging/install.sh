@@ -136,7 +136,7 @@ cat >"$wrapper_text" <<WRAPPER
 # afterpatch agent (installed by install.sh): runs the bundled agent with the node found at
 # install time, so that systemd's and the package hooks' PATH do not matter. Without V8's JIT:
 # less memory, and no writable+executable memory (agent/daemon/agent-node-flags.ts).
-exec "$node" --jitless --no-expose-wasm "$libdir/afterpatch-agent.mjs" "\$@"
+exec "$node" --jitless --no-expose-wasm --max-semi-space-size=1 --expose-gc "$libdir/afterpatch-agent.mjs" "\$@"
 WRAPPER
 put 0755 "$wrapper_text" "$DESTDIR$wrapper"
 put 0644 "$here/systemd/afterpatch-agent.service" "$DESTDIR$unit"

@@ -18,6 +18,7 @@ import { backoffDelayMs } from './backoff.js';
 import { type AgentCredentials, prepareStateDir } from './credentials-store.js';
 import { assertEnrollable, ensureEnrolled } from './ensure-enrolled.js';
 import type { HostIdentity } from './host-identity.js';
+import { IdleCollector } from './idle-collector.js';
 import { Outbox, type Trigger } from './outbox.js';
 import { PackageWatcher, type WatchTarget } from './package-watcher.js';
 import { RESCAN_REQUEST_FILE, rescanWatchTarget } from './rescan-request.js';
@@ -26,6 +27,8 @@ import { TokenSource } from './token-source.js';
 
 /** Several hook runs in a row (apt runs Post-Invoke once per dpkg call) make one scan. */
 const RESCAN_DEBOUNCE_MS = 500;
+/** After a scan, time for its report to be sent before the garbage is collected. */
+const COLLECT_AFTER_SCAN_MS = 2000;
 
 export interface AgentDaemonDeps {
   /** One scan of the host (scanHost with the daemon's ScanMemory, in production). */
@@ -139,6 +142,7 @@ export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonD
 
   // The seq of the latest post-step scan, read by the executor once its request has finished.
   let postStepSeq: number | undefined;
+  const collector = new IdleCollector(COLLECT_AFTER_SCAN_MS);
   const runScan = async (trigger: Trigger): Promise<void> => {
     const started = Date.now();
     const report = await deps.scan();
@@ -158,6 +162,7 @@ export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonD
       'scan queued',
     );
     connection?.notify();
+    collector.schedule();
   };
   const scheduler = new ScanScheduler({
     intervalMs: options.scanIntervalSeconds * 1000,
@@ -254,6 +259,7 @@ export async function startAgentDaemon(options: AgentOptions, deps: AgentDaemonD
     if (stopping) return;
     stopping = true;
     if (enrolTimer) clearTimeout(enrolTimer);
+    collector.stop();
     watcher.stop();
     rescanWatcher.stop();
     // Not awaited to the end: a hook or restart in progress must not hold up SIGTERM. A step

@@ -24,5 +24,5 @@ VOLUME ["/var/lib/afterpatch-agent"]
 HEALTHCHECK --interval=60s --timeout=5s --start-period=120s \
   CMD ["test", "-s", "/var/lib/afterpatch-agent/credentials.json"]
 # The agent's Node flags (agent/daemon/agent-node-flags.ts): no JIT, less memory.
-ENTRYPOINT ["node", "--jitless", "--no-expose-wasm", "/usr/lib/afterpatch/afterpatch-agent.mjs"]
+ENTRYPOINT ["node", "--jitless", "--no-expose-wasm", "--max-semi-space-size=1", "--expose-gc", "/usr/lib/afterpatch/afterpatch-agent.mjs"]
 CMD ["agent", "--root", "/host", "--proc-root", "/proc"]

@@ -2,8 +2,9 @@
 // identity and heartbeat (instance-registry.ts), a message bus to the others (LISTEN/NOTIFY on
 // PostgreSQL, in process for PGlite), and deliverToHost(): a server→agent message for a host
 // goes over the local connection when the host is connected here, else to the instance holding
-// it (hosts.instance_id); disconnectHost() closes a connection wherever it is. Registered before the agent gateway; the gateway calls leave() last
-// on shutdown, after its hosts are marked offline.
+// it (hosts.instance_id); disconnectHost() closes a connection wherever it is. Registered before
+// the agent gateway; the gateway calls leave() last on shutdown, after its hosts are marked
+// offline.
 import { randomUUID } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { MessageType, PayloadOf } from '../../shared/agent-protocol.js';

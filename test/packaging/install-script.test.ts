@@ -51,7 +51,7 @@ describe('packaging/install.sh', { timeout: 180_000 }, () => {
     assert.equal(mode(files.bundle), 0o644);
     assert.match(
       readFileSync(files.wrapper, 'utf8'),
-      /^exec ".*node" --jitless --no-expose-wasm "\/usr\/lib\/afterpatch\/afterpatch-agent\.mjs" "\$@"$/m,
+      /^exec ".*node" --jitless --no-expose-wasm --max-semi-space-size=1 --expose-gc "\/usr\/lib\/afterpatch\/afterpatch-agent\.mjs" "\$@"$/m,
     );
     assert.deepEqual(
       readFileSync(files.unit),
