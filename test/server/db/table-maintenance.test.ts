@@ -11,6 +11,7 @@ function recordingLogger() {
   const lines: Array<{ level: string; message: string; fields: object }> = [];
   return {
     lines,
+    debug: (fields: object, message: string) => lines.push({ level: 'debug', message, fields }),
     info: (fields: object, message: string) => lines.push({ level: 'info', message, fields }),
     warn: (fields: object, message: string) => lines.push({ level: 'warn', message, fields }),
   };
