@@ -1,26 +1,12 @@
 // `afterpatch audit tail [--follow]`: the newest audit events, oldest first like `tail`, then
 // (with --follow) new ones as they come, by polling with the id cursor. Admin only (the API's rule).
+import type { AuditEvent, AuditPage } from '../../shared/api/audit.js';
 import type { ApiClient } from '../api/api-client.js';
 import { formatTable } from '../api/format-table.js';
 import type { Command } from '../main.js';
 import { parseCommandLine } from '../parse-options.js';
 import { UsageError } from '../usage-error.js';
 import { CONNECTION_HELP, CONNECTION_OPTIONS, dispatch, withApiClient } from './run-operator-command.js';
-
-export interface AuditEvent {
-  id: string;
-  at: string;
-  actorType: string;
-  actorId: string | null;
-  action: string;
-  targetType: string | null;
-  targetId: string | null;
-  details: Record<string, unknown>;
-}
-interface AuditPage {
-  items: AuditEvent[];
-  nextCursor: string | null;
-}
 
 const TAIL_HELP = `Usage: afterpatch audit tail [-n N] [--action ACTION] [--follow] [--json]
 

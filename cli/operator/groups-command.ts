@@ -9,7 +9,7 @@ import type { Command } from '../main.js';
 import { parseCommandLine } from '../parse-options.js';
 import { UsageError } from '../usage-error.js';
 import { EXIT_DATA_ERROR, InputFileError, readJsonFile } from './read-json-file.js';
-import type { GroupDefinition } from './rollout-types.js';
+import type { RolloutGroup } from './rollout-types.js';
 import {
   CONNECTION_HELP,
   CONNECTION_OPTIONS,
@@ -76,11 +76,11 @@ async function listGroups(args: string[]): Promise<number> {
   });
 }
 
-async function fetchGroups(client: ApiClient): Promise<GroupDefinition[]> {
-  return (await client.get<{ items: GroupDefinition[] }>('/groups')).items;
+async function fetchGroups(client: ApiClient): Promise<RolloutGroup[]> {
+  return (await client.get<{ items: RolloutGroup[] }>('/groups')).items;
 }
 
-export function groupTable(groups: readonly GroupDefinition[]): string {
+export function groupTable(groups: readonly RolloutGroup[]): string {
   return formatTable(groups, [
     { header: 'NAME', value: (g) => g.name, maxWidth: 40 },
     { header: 'MEMBERS', value: membersOf, maxWidth: 50 },
@@ -91,7 +91,7 @@ export function groupTable(groups: readonly GroupDefinition[]): string {
   ]);
 }
 
-function membersOf(g: GroupDefinition): string {
+function membersOf(g: RolloutGroup): string {
   const parts: string[] = [];
   if (g.selector && Object.keys(g.selector).length > 0) {
     parts.push(
@@ -104,7 +104,7 @@ function membersOf(g: GroupDefinition): string {
   return parts.join(' + ') || '-';
 }
 
-export function limitOf(limit: GroupDefinition['limit']): string {
+export function limitOf(limit: RolloutGroup['limit']): string {
   const parts: string[] = [];
   if (limit.maxOut !== undefined) parts.push(`maxOut ${limit.maxOut}`);
   if (limit.maxOutPercent !== undefined) parts.push(`maxOut ${limit.maxOutPercent}%`);
@@ -112,7 +112,7 @@ export function limitOf(limit: GroupDefinition['limit']): string {
   return parts.join(', ') || '-';
 }
 
-function windowsOf(g: GroupDefinition): string {
+function windowsOf(g: RolloutGroup): string {
   return g.windows.map((w) => `${w.days.join(',')} ${w.start}-${w.end} ${w.timeZone}`).join('; ');
 }
 
@@ -134,7 +134,7 @@ async function showGroup(args: string[]): Promise<number> {
 }
 
 /** The group with this exact name; undefined (after saying which exist) when none. */
-async function groupNamed(client: ApiClient, name: string): Promise<GroupDefinition | undefined> {
+async function groupNamed(client: ApiClient, name: string): Promise<RolloutGroup | undefined> {
   const groups = await fetchGroups(client);
   const group = groups.find((g) => g.name === name);
   if (!group) {
@@ -146,7 +146,7 @@ async function groupNamed(client: ApiClient, name: string): Promise<GroupDefinit
   return group;
 }
 
-export function describeGroup(g: GroupDefinition): string {
+export function describeGroup(g: RolloutGroup): string {
   const facts: Array<[string, string]> = [
     ['id', g.id],
     ['members', membersOf(g)],
@@ -196,13 +196,13 @@ async function applyGroups(args: string[]): Promise<number> {
     return EXIT_DATA_ERROR;
   }
   return withApiClient(values, async (client) => {
-    const applied: GroupDefinition[] = [];
+    const applied: RolloutGroup[] = [];
     for (const body of bodies as GroupBody[]) {
       // Looked up for each body: an earlier one in the same file may have created it.
       const existing = (await fetchGroups(client)).find((g) => g.name === body.name);
       const group = existing
-        ? await client.put<GroupDefinition>(`/groups/${encodeURIComponent(existing.id)}`, body)
-        : await client.post<GroupDefinition>('/groups', body);
+        ? await client.put<RolloutGroup>(`/groups/${encodeURIComponent(existing.id)}`, body)
+        : await client.post<RolloutGroup>('/groups', body);
       applied.push(group);
       if (!values.json) {
         process.stdout.write(`${existing ? 'replaced' : 'created'} group ${group.name} (${group.id})\n`);

@@ -3,9 +3,11 @@
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
+import { AuditPage } from '../../shared/api/audit.js';
+import { DateTime } from '../../shared/api/fields.js';
 import { auditCsvHeader, auditCsvRow } from '../audit/audit-csv.js';
 import type { Prisma, PrismaClient } from '../db/generated/client.js';
-import { DateTime, errors, PageSize } from './schemas.js';
+import { errors, PageSize } from './schemas.js';
 
 const Filters = {
   actorId: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
@@ -26,17 +28,6 @@ const ExportQuery = Type.Object(
   { ...Filters, format: Type.Union([Type.Literal('csv'), Type.Literal('json')], { default: 'csv' }) },
   { additionalProperties: false },
 );
-const Event = Type.Object({
-  id: Type.String(),
-  at: DateTime,
-  actorType: Type.String(),
-  actorId: Type.Union([Type.String(), Type.Null()]),
-  action: Type.String(),
-  targetType: Type.Union([Type.String(), Type.Null()]),
-  targetId: Type.Union([Type.String(), Type.Null()]),
-  details: Type.Object({}, { additionalProperties: true }),
-});
-
 /** An export stops here (and says so in a header): narrow the filters for more. */
 export const MAX_EXPORT_ROWS = 100_000;
 const EXPORT_BATCH = 1000;
@@ -82,10 +73,7 @@ export default async function auditRoutes(app: FastifyInstance) {
         tags: ['audit'],
         querystring: Query,
         response: {
-          200: Type.Object({
-            items: Type.Array(Event),
-            nextCursor: Type.Union([Type.String(), Type.Null()]),
-          }),
+          200: AuditPage,
           ...errors(400, 401, 403, 503),
         },
       },

@@ -3,12 +3,13 @@
 // once at creation.
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
+import { DateTime, Labels, NullableDateTime } from '../../shared/api/fields.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { hashSecret, newSecret, SECRET_PREFIX } from '../auth/secrets.js';
 import type { Prisma } from '../db/generated/client.js';
 import { apiError } from '../errors.js';
 import { actorOf, principalOf } from '../plugins/auth.js';
-import { DateTime, errors, IdParams, iso, Labels, NullableDateTime } from './schemas.js';
+import { errors, IdParams, iso } from './schemas.js';
 
 const EnrollmentToken = Type.Object({
   id: Type.String(),

@@ -2,6 +2,8 @@
 // hosts that run each. Viewer role.
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
+import { DateTime } from '../../shared/api/fields.js';
+import { FleetPackagePage, FleetSummary, FleetTimeline, PackageHostPage } from '../../shared/api/fleet.js';
 import { apiError } from '../errors.js';
 import {
   fleetByLabel,
@@ -10,20 +12,8 @@ import {
   hostsRunningStalePackage,
 } from '../fleet/fleet-queries.js';
 import { fleetTimeline, MAX_TIMELINE_POINTS } from '../fleet/fleet-timeline.js';
-import { DateTime, errors, iso, NullableDateTime, PageSize } from './schemas.js';
+import { errors, iso, PageSize } from './schemas.js';
 
-const Counts = {
-  hosts: Type.Integer(),
-  online: Type.Integer(),
-  needRestart: Type.Integer(),
-  needReboot: Type.Integer(),
-  oldestStaleSince: NullableDateTime,
-};
-const Summary = Type.Object({
-  ...Counts,
-  unknown: Type.Integer({ description: 'Hosts that have not reported yet' }),
-  byLabel: Type.Array(Type.Object({ key: Type.String(), value: Type.String(), ...Counts })),
-});
 const SummaryQuery = Type.Object(
   { labelKey: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })) },
   { additionalProperties: false },
@@ -36,27 +26,10 @@ const PackagesQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-const Package = Type.Object({
-  name: Type.String(),
-  hosts: Type.Integer(),
-  processes: Type.Integer(),
-  installedVersions: Type.Array(Type.String()),
-  previousVersions: Type.Array(Type.String()),
-});
 const PackageHostsQuery = Type.Object(
   { page: Type.Integer({ minimum: 1, maximum: 100_000, default: 1 }), pageSize: PageSize },
   { additionalProperties: false },
 );
-const PackageHost = Type.Object({
-  hostId: Type.String(),
-  hostname: Type.String(),
-  online: Type.Boolean(),
-  status: Type.String(),
-  installedVersion: Type.Union([Type.String(), Type.Null()]),
-  previousVersion: Type.Union([Type.String(), Type.Null()]),
-  processCount: Type.Integer(),
-  files: Type.Array(Type.String()),
-});
 const TimelineQuery = Type.Object(
   {
     bucket: Type.Union([Type.Literal('hour'), Type.Literal('day')], { default: 'day' }),
@@ -65,21 +38,8 @@ const TimelineQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-const Timeline = Type.Object({
-  bucket: Type.String(),
-  points: Type.Array(
-    Type.Object({
-      at: DateTime,
-      ok: Type.Integer(),
-      restart: Type.Integer(),
-      reboot: Type.Integer(),
-      unknown: Type.Integer({ description: 'Enrolled, not reported yet' }),
-    }),
-  ),
-});
 // Without `from`: the last 30 days by day, the last 48 hours by hour.
 const DEFAULT_SPAN_MS = { day: 29 * 86_400_000, hour: 47 * 3_600_000 };
-const Page = { page: Type.Integer(), pageSize: Type.Integer(), total: Type.Integer() };
 
 export default async function fleetRoutes(app: FastifyInstance) {
   const viewer = { minRole: 'viewer' as const };
@@ -88,7 +48,11 @@ export default async function fleetRoutes(app: FastifyInstance) {
     '/summary',
     {
       config: viewer,
-      schema: { tags: ['fleet'], querystring: SummaryQuery, response: { 200: Summary, ...errors(401, 503) } },
+      schema: {
+        tags: ['fleet'],
+        querystring: SummaryQuery,
+        response: { 200: FleetSummary, ...errors(401, 503) },
+      },
     },
     async function fleetSummary(request) {
       const [totals, byLabel] = await Promise.all([
@@ -111,7 +75,7 @@ export default async function fleetRoutes(app: FastifyInstance) {
         tags: ['fleet'],
         description: 'Packages whose replaced files are still in use somewhere, most widespread first.',
         querystring: PackagesQuery,
-        response: { 200: Type.Object({ items: Type.Array(Package), ...Page }), ...errors(400, 401, 503) },
+        response: { 200: FleetPackagePage, ...errors(400, 401, 503) },
       },
     },
     async function stalePackages(request) {
@@ -134,7 +98,7 @@ export default async function fleetRoutes(app: FastifyInstance) {
         description: 'The hosts whose processes still run old files of this package.',
         params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 1024 }) }),
         querystring: PackageHostsQuery,
-        response: { 200: Type.Object({ items: Type.Array(PackageHost), ...Page }), ...errors(400, 401, 503) },
+        response: { 200: PackageHostPage, ...errors(400, 401, 503) },
       },
     },
     async function packageHosts(request) {
@@ -156,7 +120,7 @@ export default async function fleetRoutes(app: FastifyInstance) {
         tags: ['fleet'],
         description: `Hosts per status at the end of each hour or day (UTC buckets, at most ${MAX_TIMELINE_POINTS}), from the hosts’ history. Revoked hosts are left out; online/offline is not historised.`,
         querystring: TimelineQuery,
-        response: { 200: Timeline, ...errors(400, 401, 503) },
+        response: { 200: FleetTimeline, ...errors(400, 401, 503) },
       },
     },
     async function timeline(request) {

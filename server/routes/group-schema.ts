@@ -3,8 +3,9 @@
 // (typebox and shared/ only: no Prisma, no Fastify).
 import Type, { type Static } from 'typebox';
 import { HealthCheck } from '../../shared/agent-protocol.js';
+import { Labels } from '../../shared/api/fields.js';
 import { GroupLimit, MaintenanceWindow } from '../../shared/rollout-plan.js';
-import { Labels, Uuid } from './schemas.js';
+import { Uuid } from './schemas.js';
 
 export const GroupFields = {
   name: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9_.:-]*$' }),

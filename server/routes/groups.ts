@@ -4,8 +4,7 @@
 // what makes an admin's approval mandatory.
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { HealthCheck } from '../../shared/agent-protocol.js';
-import { GroupLimit, MaintenanceWindow } from '../../shared/rollout-plan.js';
+import { RolloutGroup } from '../../shared/api/groups.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { roleAtLeast } from '../auth/roles.js';
 import { Prisma } from '../db/generated/client.js';
@@ -14,23 +13,7 @@ import { actorOf, type Principal, principalOf } from '../plugins/auth.js';
 import { type GroupDefinition, loadGroups } from '../rollouts/load-plan-input.js';
 import { isValidTimeZone } from '../rollouts/planner/windows.js';
 import { GroupBody } from './group-schema.js';
-import { DateTime, errors, IdParams, Labels } from './schemas.js';
-
-const Group = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  selector: Type.Union([Labels, Type.Null()]),
-  hostIds: Type.Array(Type.String()),
-  limit: GroupLimit,
-  windows: Type.Array(MaintenanceWindow),
-  dependsOn: Type.Array(Type.String()),
-  protected: Type.Boolean(),
-  healthChecks: Type.Array(HealthCheck),
-  holdSec: Type.Integer(),
-  hooks: Type.Boolean(),
-  delayBetweenStepsSec: Type.Union([Type.Integer(), Type.Null()]),
-  createdAt: Type.Optional(DateTime),
-});
+import { errors, IdParams } from './schemas.js';
 
 function toGroup(g: GroupDefinition) {
   return { ...g };
@@ -78,7 +61,7 @@ export default async function groupRoutes(app: FastifyInstance) {
       config: { minRole: 'viewer' },
       schema: {
         tags: ['rollouts'],
-        response: { 200: Type.Object({ items: Type.Array(Group) }), ...errors(401) },
+        response: { 200: Type.Object({ items: Type.Array(RolloutGroup) }), ...errors(401) },
       },
     },
     async function listGroups() {
@@ -90,7 +73,7 @@ export default async function groupRoutes(app: FastifyInstance) {
     '/:id',
     {
       config: { minRole: 'viewer' },
-      schema: { tags: ['rollouts'], params: IdParams, response: { 200: Group, ...errors(401, 404) } },
+      schema: { tags: ['rollouts'], params: IdParams, response: { 200: RolloutGroup, ...errors(401, 404) } },
     },
     async function getGroup(request) {
       const group = (await loadGroups(prisma)).find((g) => g.id === request.params.id);
@@ -106,7 +89,7 @@ export default async function groupRoutes(app: FastifyInstance) {
       schema: {
         tags: ['rollouts'],
         body: GroupBody,
-        response: { 201: Group, ...errors(400, 401, 403, 409) },
+        response: { 201: RolloutGroup, ...errors(400, 401, 403, 409) },
       },
     },
     async function createGroup(request, reply) {
@@ -139,7 +122,7 @@ export default async function groupRoutes(app: FastifyInstance) {
         tags: ['rollouts'],
         params: IdParams,
         body: GroupBody,
-        response: { 200: Group, ...errors(400, 401, 403, 404, 409) },
+        response: { 200: RolloutGroup, ...errors(400, 401, 403, 404, 409) },
       },
     },
     async function replaceGroup(request) {

@@ -4,45 +4,18 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
 import { CLOSE_CODES } from '../../shared/agent-protocol.js';
+import { Labels } from '../../shared/api/fields.js';
+import { HistoryPage, HostDetail, HostPage, HostStatus, HostSummary } from '../../shared/api/hosts.js';
 import { recordAudit } from '../audit/record-audit.js';
 import type { Prisma } from '../db/generated/client.js';
 import { apiError } from '../errors.js';
 import { actorOf, principalOf } from '../plugins/auth.js';
-import { DateTime, errors, IdParams, iso, Labels, NullableDateTime, PageSize } from './schemas.js';
+import { errors, IdParams, iso, PageSize } from './schemas.js';
 
-const Status = Type.Union(['ok', 'restart', 'reboot', 'unknown'].map((s) => Type.Literal(s)));
-const HostSummary = Type.Object({
-  id: Type.String(),
-  hostname: Type.String(),
-  labels: Labels,
-  online: Type.Boolean(),
-  status: Status,
-  lastSeenAt: NullableDateTime,
-  reportedAt: NullableDateTime,
-  staleSince: NullableDateTime,
-  staleProcesses: Type.Integer(),
-  servicesToRestart: Type.Integer(),
-  containersToRestart: Type.Integer(),
-  sessions: Type.Integer(),
-  rebootRequired: Type.Boolean(),
-  kernelRelease: Type.Union([Type.String(), Type.Null()]),
-  agentVersion: Type.Union([Type.String(), Type.Null()]),
-  enrolledAt: DateTime,
-  revokedAt: NullableDateTime,
-});
-const HostDetail = Type.Object({
-  ...HostSummary.properties,
-  machineId: Type.Union([Type.String(), Type.Null()]),
-  bootId: Type.Union([Type.String(), Type.Null()]),
-  reportSeq: Type.Integer(),
-  report: Type.Union([Type.Object({}, { additionalProperties: true }), Type.Null()], {
-    description: 'The latest ScanReport (docs/scan-report.md)',
-  }),
-});
 const SORTS = ['hostname', 'lastSeenAt', 'staleSince', 'status', 'staleProcesses', 'enrolledAt'] as const;
 const ListQuery = Type.Object(
   {
-    status: Type.Optional(Status),
+    status: Type.Optional(HostStatus),
     online: Type.Optional(Type.Boolean()),
     /** key:value, e.g. env:prod */
     label: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_.\\-/]{1,63}:.{0,255}$' })),
@@ -66,14 +39,6 @@ const HistoryQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-const HistoryRow = Type.Object({
-  id: Type.String(),
-  at: DateTime,
-  status: Status,
-  reportHash: Type.String(),
-  summary: Type.Object({}, { additionalProperties: true }),
-});
-
 const summarySelect = {
   id: true,
   hostname: true,
@@ -117,12 +82,7 @@ export default async function hostRoutes(app: FastifyInstance) {
         tags: ['hosts'],
         querystring: ListQuery,
         response: {
-          200: Type.Object({
-            items: Type.Array(HostSummary),
-            page: Type.Integer(),
-            pageSize: Type.Integer(),
-            total: Type.Integer(),
-          }),
+          200: HostPage,
           ...errors(400, 401, 503),
         },
       },
@@ -203,10 +163,7 @@ export default async function hostRoutes(app: FastifyInstance) {
         params: IdParams,
         querystring: HistoryQuery,
         response: {
-          200: Type.Object({
-            items: Type.Array(HistoryRow),
-            nextCursor: Type.Union([Type.String(), Type.Null()]),
-          }),
+          200: HistoryPage,
           ...errors(400, 401, 404, 503),
         },
       },

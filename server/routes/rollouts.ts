@@ -5,7 +5,7 @@
 // The executor (server/rollouts/rollout-executor.ts) runs them.
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { Plan } from '../../shared/rollout-plan.js';
+import { RolloutDetail, RolloutPreview, RolloutState, RolloutSummary } from '../../shared/api/rollouts.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { apiError } from '../errors.js';
 import { actorOf, principalOf } from '../plugins/auth.js';
@@ -19,64 +19,8 @@ import {
   resumeRollout,
 } from '../rollouts/rollout-service.js';
 import { cancelRollout } from '../rollouts/transitions.js';
-import { DateTime, errors, IdParams, iso, NullableDateTime, PageSize } from './schemas.js';
+import { errors, IdParams, iso, PageSize } from './schemas.js';
 
-const State = Type.Union(
-  ['awaiting_approval', 'approved', 'running', 'paused', 'halted', 'completed', 'cancelled'].map((s) =>
-    Type.Literal(s),
-  ),
-);
-const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(t: T) => Type.Union([t, Type.Null()]);
-const RolloutSummary = Type.Object({
-  id: Type.String(),
-  name: Type.String(),
-  state: State,
-  requiresAdmin: Type.Boolean(),
-  createdBy: Nullable(Type.String()),
-  approvedBy: Nullable(Type.String()),
-  approvedAt: NullableDateTime,
-  approvalExpiresAt: NullableDateTime,
-  failureBudget: Type.Integer(),
-  failures: Type.Integer(),
-  haltReason: Nullable(Type.String()),
-  createdAt: DateTime,
-  startedAt: NullableDateTime,
-  finishedAt: NullableDateTime,
-  version: Type.Integer(),
-  counts: Type.Record(Type.String(), Type.Integer()),
-});
-const Step = Type.Object({
-  id: Type.String(),
-  hostId: Type.String(),
-  hostname: Type.String(),
-  position: Type.Integer(),
-  state: Type.String(),
-  action: Type.String(),
-  operations: Type.Array(Type.Unknown()),
-  groups: Type.Array(Type.String()),
-  dispatchedAt: NullableDateTime,
-  finishedAt: NullableDateTime,
-  agentState: Nullable(Type.String()),
-  agentMessage: Nullable(Type.String()),
-  failureReason: Nullable(Type.String()),
-  expectedKernel: Nullable(Type.String()),
-  bootIdAtDispatch: Nullable(Type.String()),
-  evidence: Type.Record(Type.String(), Type.Unknown()),
-  hold: Nullable(
-    Type.Object({
-      kind: Type.String(),
-      group: Type.Optional(Type.String()),
-      until: Type.Optional(DateTime),
-      detail: Type.String(),
-    }),
-  ),
-});
-const RolloutDetail = Type.Object({
-  ...RolloutSummary.properties,
-  options: Type.Record(Type.String(), Type.Unknown()),
-  plan: Type.Record(Type.String(), Type.Unknown()),
-  steps: Type.Array(Step),
-});
 const CancelBody = Type.Object(
   { reason: Type.Optional(Type.String({ maxLength: 1024 })) },
   { additionalProperties: false },
@@ -86,7 +30,7 @@ const ResumeBody = Type.Object(
   { additionalProperties: false },
 );
 const ListQuery = Type.Object(
-  { state: Type.Optional(State), limit: PageSize },
+  { state: Type.Optional(RolloutState), limit: PageSize },
   { additionalProperties: false },
 );
 
@@ -190,7 +134,7 @@ export default async function rolloutRoutes(app: FastifyInstance, options: { con
         tags: ['rollouts'],
         description: 'The plan for these options, against the fleet as it is now; nothing is stored.',
         body: RolloutOptions,
-        response: { 200: Type.Object({ requiresAdmin: Type.Boolean(), plan: Plan }), ...errors(400, 401) },
+        response: { 200: RolloutPreview, ...errors(400, 401) },
       },
     },
     async function preview(request) {

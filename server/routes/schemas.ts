@@ -1,5 +1,5 @@
 // Schemas shared by several routes (TypeBox, so each is both a JSON Schema for validation and
-// OpenAPI, and a static type).
+// OpenAPI, and a static type). What the UI and the CLI read too is in shared/api/.
 import Type from 'typebox';
 
 export const ErrorResponse = Type.Object({
@@ -13,14 +13,6 @@ export const RoleSchema = Type.Union([
   Type.Literal('operator'),
   Type.Literal('admin'),
 ]);
-export const DateTime = Type.String({ format: 'date-time' });
-export const NullableDateTime = Type.Union([DateTime, Type.Null()]);
-/** Labels: a flat map of short strings, e.g. { "env": "prod", "group": "web" }. */
-export const Labels = Type.Record(
-  Type.String({ pattern: '^[A-Za-z0-9_.\\-/]{1,63}$' }),
-  Type.String({ maxLength: 255 }),
-  { maxProperties: 32, additionalProperties: false },
-);
 
 /** The error answers a route can give, for OpenAPI. */
 export function errors(...statuses: number[]): Record<number, typeof ErrorResponse> {

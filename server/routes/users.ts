@@ -2,13 +2,14 @@
 // admin cannot be demoted or disabled (nobody could administer the server any more).
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
+import { NullableDateTime } from '../../shared/api/fields.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { hashPassword } from '../auth/password.js';
 import { sqlStateOf } from '../db/errors.js';
 import type { Prisma } from '../db/generated/client.js';
 import { apiError } from '../errors.js';
 import { actorOf, principalOf } from '../plugins/auth.js';
-import { errors, IdParams, iso, NullableDateTime, RoleSchema } from './schemas.js';
+import { errors, IdParams, iso, RoleSchema } from './schemas.js';
 
 const User = Type.Object({
   id: Type.String(),

@@ -1,11 +1,12 @@
 // Admin: webhooks that receive rollout notifications (server/notify/webhook-notifier.ts).
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
+import { DateTime } from '../../shared/api/fields.js';
 import { recordAudit } from '../audit/record-audit.js';
 import { apiError } from '../errors.js';
 import { NOTIFICATION_EVENTS } from '../notify/webhook-notifier.js';
 import { actorOf, principalOf } from '../plugins/auth.js';
-import { DateTime, errors, IdParams } from './schemas.js';
+import { errors, IdParams } from './schemas.js';
 
 const EventName = Type.Union(NOTIFICATION_EVENTS.map((e) => Type.Literal(e)));
 const Fields = {

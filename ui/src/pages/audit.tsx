@@ -5,7 +5,7 @@ import { apiDownload, apiGet, type Query } from '../api.js';
 import { Async, useAsync } from '../components/common.js';
 import { exact } from '../format.js';
 import { navigate } from '../router.js';
-import type { AuditEvent, HostSummary, Page } from '../types.js';
+import type { AuditEvent, CursorPage, HostSummary, Page } from '../types.js';
 
 const ACTIONS = [
   'auth.',
@@ -79,7 +79,7 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
       from: toIso(filters.from),
       to: toIso(filters.to),
     };
-    const page = await apiGet<{ items: AuditEvent[]; nextCursor: string | null }>('/api/v1/audit', {
+    const page = await apiGet<CursorPage<AuditEvent>>('/api/v1/audit', {
       ...q,
       limit: 100,
     });
@@ -91,7 +91,7 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
 
   async function more() {
     if (!cursor) return;
-    const page = await apiGet<{ items: AuditEvent[]; nextCursor: string | null }>('/api/v1/audit', {
+    const page = await apiGet<CursorPage<AuditEvent>>('/api/v1/audit', {
       ...apiQuery,
       limit: 100,
       before: cursor,

@@ -7,7 +7,7 @@ import { ApiError, apiGet, apiPost } from '../api.js';
 import { Async, OnlineDot, StatusBadge, useAsync } from '../components/common.js';
 import { ago, exact } from '../format.js';
 import { hasRole } from '../session.js';
-import type { HistoryRow, HostDetail, ScanReport, StaleProcess } from '../types.js';
+import type { CursorPage, HistoryRow, HostDetail, ScanReport, StaleProcess } from '../types.js';
 
 function Pids({ pids }: { pids: number[] }) {
   return <span class="mono">{pids.join(', ')}</span>;
@@ -191,25 +191,19 @@ function History({ hostId }: { hostId: string }) {
   const [rows, setRows] = useState<HistoryRow[]>([]);
   const [cursor, setCursor] = useState<string | null | undefined>(undefined);
   const first = useAsync(async () => {
-    const page = await apiGet<{ items: HistoryRow[]; nextCursor: string | null }>(
-      `/api/v1/hosts/${hostId}/history`,
-      {
-        limit: 20,
-      },
-    );
+    const page = await apiGet<CursorPage<HistoryRow>>(`/api/v1/hosts/${hostId}/history`, {
+      limit: 20,
+    });
     setRows(page.items);
     setCursor(page.nextCursor);
     return page;
   }, [hostId]);
   async function more() {
     if (!cursor) return;
-    const page = await apiGet<{ items: HistoryRow[]; nextCursor: string | null }>(
-      `/api/v1/hosts/${hostId}/history`,
-      {
-        limit: 20,
-        before: cursor,
-      },
-    );
+    const page = await apiGet<CursorPage<HistoryRow>>(`/api/v1/hosts/${hostId}/history`, {
+      limit: 20,
+      before: cursor,
+    });
     setRows((r) => [...r, ...page.items]);
     setCursor(page.nextCursor);
   }

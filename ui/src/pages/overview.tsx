@@ -6,7 +6,7 @@ import { Async, useAsync } from '../components/common.js';
 import { TimelineChart } from '../components/timeline-chart.js';
 import { ago, count, exact } from '../format.js';
 import { ActiveRollouts } from '../rollouts/active-rollouts.js';
-import type { FleetSummary, Page, StalePackage, TimelinePoint } from '../types.js';
+import type { FleetPackage, FleetSummary, Page, TimelinePoint } from '../types.js';
 import { PackagesTable } from './packages.js';
 
 function Card({ label, value, href, tone }: { label: string; value: number; href: string; tone: string }) {
@@ -25,7 +25,7 @@ export function OverviewPage() {
     () => apiGet<{ points: TimelinePoint[] }>('/api/v1/fleet/timeline', { bucket }),
     [bucket],
   );
-  const packages = useAsync(() => apiGet<Page<StalePackage>>('/api/v1/fleet/packages', { pageSize: 10 }), []);
+  const packages = useAsync(() => apiGet<Page<FleetPackage>>('/api/v1/fleet/packages', { pageSize: 10 }), []);
 
   return (
     <main>

@@ -5,13 +5,13 @@ import { apiGet } from '../api.js';
 import { Async, OnlineDot, Pager, StatusBadge, useAsync } from '../components/common.js';
 import { count } from '../format.js';
 import { navigate } from '../router.js';
-import type { PackageHost, Page, StalePackage } from '../types.js';
+import type { FleetPackage, PackageHost, Page } from '../types.js';
 
 function versions(previous: string[], installed: string[]): string {
   return `${previous.join(', ') || '?'} → ${installed.join(', ') || '?'}`;
 }
 
-export function PackagesTable({ items }: { items: StalePackage[] }) {
+export function PackagesTable({ items }: { items: FleetPackage[] }) {
   if (items.length === 0) return <p class="muted">No stale package anywhere.</p>;
   return (
     <table class="table" data-testid="packages">
@@ -55,7 +55,7 @@ export function PackagesPage({ query }: { query: URLSearchParams }) {
     return () => clearTimeout(timer);
   }, [text, search]);
   const state = useAsync(
-    () => apiGet<Page<StalePackage>>('/api/v1/fleet/packages', { search, page, pageSize: 50 }),
+    () => apiGet<Page<FleetPackage>>('/api/v1/fleet/packages', { search, page, pageSize: 50 }),
     [search, page],
   );
   return (

@@ -1,72 +1,29 @@
-// The rollout API's answers as the UI uses them (shared/rollout-plan.ts and server/routes/
-// {groups,rollouts}.ts are the reference; the UI keeps its own copy so that it imports no server code).
-export interface GroupLimit {
-  maxOut?: number;
-  maxOutPercent?: number;
-  minUp?: number;
-}
-export type Weekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun';
-export interface MaintenanceWindow {
-  days: Weekday[];
-  start: string;
-  end: string;
-  timeZone: string;
-}
-export type HealthCheck =
-  | { kind: 'http'; url: string; expectStatus?: number }
-  | { kind: 'command'; name: string };
-export interface RolloutGroup {
-  id: string;
-  name: string;
-  selector: Record<string, string> | null;
-  hostIds: string[];
-  limit: GroupLimit;
-  windows: MaintenanceWindow[];
-  dependsOn: string[];
-  protected: boolean;
-  healthChecks: HealthCheck[];
-  holdSec: number;
-  hooks: boolean;
-  delayBetweenStepsSec: number | null;
-}
-export type GroupBody = Omit<RolloutGroup, 'id'>;
+// The rollout API's answers as the UI uses them: the types of the schemas the server answers with
+// (shared/api/, shared/rollout-plan.ts), imported as types only so that the bundle carries no
+// TypeBox code. Where the UI knows more than a route's schema says, the type is narrowed here.
+import type { RolloutGroup } from '../../../shared/api/groups.js';
+import type {
+  RolloutDetail as RolloutDetailAnswer,
+  RolloutState,
+  RolloutStep as RolloutStepAnswer,
+} from '../../../shared/api/rollouts.js';
+import type { GroupLimit, Plan, PlannedStep } from '../../../shared/rollout-plan.js';
 
-export interface StepWait {
-  kind: 'limit' | 'window' | 'dependency' | 'delay' | 'offline' | 'pinned';
-  group?: string;
-  until: string;
-  detail: string;
-}
-export interface PlannedStep {
-  order: number;
-  hostId: string;
-  hostname?: string;
-  action: 'restart' | 'reboot';
-  operations: Array<{ kind: string; unit?: string; id?: string; runtime?: string }>;
-  groups: string[];
-  plannedStart: string;
-  plannedEnd: string;
-  durationSec: number;
-  waits: StepWait[];
-}
-export interface Plan {
-  start: string;
-  steps: PlannedStep[];
-  unscheduled: Array<{ hostId: string; hostname?: string; reason: string; detail: string }>;
-  summary: {
-    hosts: number;
-    steps: number;
-    reboots: number;
-    restarts: number;
-    startAt: string;
-    finishAt: string;
-    durationSec: number;
-    lowerBoundSec: number;
-    deadline?: string;
-    fitsDeadline?: boolean;
-  };
-}
+export type { HealthCheck } from '../../../shared/agent-protocol.js';
+export type { RolloutGroup } from '../../../shared/api/groups.js';
+export type { RolloutState, RolloutSummary } from '../../../shared/api/rollouts.js';
+export type {
+  GroupLimit,
+  MaintenanceWindow,
+  Plan,
+  PlannedStep,
+  Weekday,
+} from '../../../shared/rollout-plan.js';
 
+/** What the group form sends: the group without what the server sets. */
+export type GroupBody = Omit<RolloutGroup, 'id' | 'createdAt'>;
+
+// The body of POST /api/v1/rollouts/preview and /api/v1/rollouts (server/rollouts/rollout-options.ts).
 export interface RolloutOptions {
   name: string;
   groups?: string[];
@@ -81,14 +38,6 @@ export interface RolloutOptions {
   failureBudget?: number;
 }
 
-export type RolloutState =
-  | 'awaiting_approval'
-  | 'approved'
-  | 'running'
-  | 'paused'
-  | 'halted'
-  | 'completed'
-  | 'cancelled';
 export const ACTIVE_STATES: readonly RolloutState[] = [
   'awaiting_approval',
   'approved',
@@ -97,30 +46,14 @@ export const ACTIVE_STATES: readonly RolloutState[] = [
   'halted',
 ];
 
-export interface RolloutSummary {
-  id: string;
-  name: string;
-  state: RolloutState;
-  requiresAdmin: boolean;
-  createdBy: string | null;
-  approvedBy: string | null;
-  approvedAt: string | null;
-  approvalExpiresAt: string | null;
-  failureBudget: number;
-  failures: number;
-  haltReason: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
-  version: number;
-  counts: Record<string, number>;
-}
+/** A step's state column (prisma/schema.prisma StepState). */
 export type StepState = 'pending' | 'dispatched' | 'succeeded' | 'failed' | 'skipped';
 export interface Outcome {
   what: string;
   ok: boolean;
   detail?: string;
 }
+/** What the executor records for a step: the agent's evidence, the server's checks, the verdict. */
 export interface StepEvidence {
   agent?: {
     bootIdBefore?: string;
@@ -134,29 +67,19 @@ export interface StepEvidence {
   checks?: Record<string, unknown>;
   verdict?: string;
 }
-export interface RolloutStep {
-  id: string;
-  hostId: string;
-  hostname: string;
-  position: number;
+// The route's schema says strings and a record: they hold the step state column, the planner's
+// action and the executor's evidence.
+export type RolloutStep = Omit<RolloutStepAnswer, 'state' | 'action' | 'evidence'> & {
   state: StepState;
-  action: 'restart' | 'reboot';
-  groups: string[];
-  dispatchedAt: string | null;
-  finishedAt: string | null;
-  agentState: string | null;
-  agentMessage: string | null;
-  failureReason: string | null;
-  expectedKernel: string | null;
-  bootIdAtDispatch: string | null;
+  action: PlannedStep['action'];
   evidence: StepEvidence;
-  hold: { kind: string; group?: string; until?: string; detail: string } | null;
-}
-export interface RolloutDetail extends RolloutSummary {
+};
+// The route's schema says records: they hold the options the rollout was created with and its plan.
+export type RolloutDetail = Omit<RolloutDetailAnswer, 'options' | 'plan' | 'steps'> & {
   options: RolloutOptions;
   plan: Plan;
   steps: RolloutStep[];
-}
+};
 
 /** Settled steps over all steps, in percent (an empty rollout is done). */
 export function progressOf(counts: Record<string, number>): { done: number; total: number; percent: number } {
