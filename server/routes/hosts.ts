@@ -7,12 +7,11 @@ import { CLOSE_CODES } from '../../shared/agent-protocol.js';
 import { Labels } from '../../shared/api/fields.js';
 import { HistoryPage, HostDetail, HostPage, HostStatus, HostSummary } from '../../shared/api/hosts.js';
 import { recordAudit } from '../audit/record-audit.js';
-import type { Prisma } from '../db/generated/client.js';
 import { apiError } from '../errors.js';
+import { HOST_SORTS, type HostSummaryRow, listHostRows, summarySelect } from '../fleet/host-list.js';
 import { actorOf, principalOf } from '../plugins/auth.js';
 import { errors, IdParams, iso, PageSize } from './schemas.js';
 
-const SORTS = ['hostname', 'lastSeenAt', 'staleSince', 'status', 'staleProcesses', 'enrolledAt'] as const;
 const ListQuery = Type.Object(
   {
     status: Type.Optional(HostStatus),
@@ -22,7 +21,7 @@ const ListQuery = Type.Object(
     search: Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
     includeRevoked: Type.Optional(Type.Boolean()),
     sort: Type.Union(
-      SORTS.map((s) => Type.Literal(s)),
+      HOST_SORTS.map((s) => Type.Literal(s)),
       { default: 'hostname' },
     ),
     order: Type.Union([Type.Literal('asc'), Type.Literal('desc')], { default: 'asc' }),
@@ -39,27 +38,7 @@ const HistoryQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-const summarySelect = {
-  id: true,
-  hostname: true,
-  labels: true,
-  online: true,
-  status: true,
-  lastSeenAt: true,
-  reportedAt: true,
-  staleSince: true,
-  staleProcesses: true,
-  servicesToRestart: true,
-  containersToRestart: true,
-  sessions: true,
-  rebootRequired: true,
-  kernelRelease: true,
-  agentVersion: true,
-  enrolledAt: true,
-  revokedAt: true,
-} as const;
-type SummaryRow = Prisma.HostGetPayload<{ select: typeof summarySelect }>;
-function toHostSummary(h: SummaryRow) {
+function toHostSummary(h: HostSummaryRow) {
   return {
     ...h,
     labels: h.labels as Record<string, string>,
@@ -89,33 +68,7 @@ export default async function hostRoutes(app: FastifyInstance) {
     },
     async function listHosts(request) {
       const q = request.query;
-      const where: Prisma.HostWhereInput = {};
-      if (!q.includeRevoked) where.revokedAt = null;
-      if (q.status) where.status = q.status;
-      if (q.online !== undefined) where.online = q.online;
-      if (q.search) where.hostname = { contains: q.search, mode: 'insensitive' };
-      if (q.label) {
-        const colon = q.label.indexOf(':');
-        where.labelPairs = { some: { key: q.label.slice(0, colon), value: q.label.slice(colon + 1) } };
-      }
-      // A unique tie-breaker keeps pages stable when many hosts share the sort value.
-      const orderBy: Prisma.HostOrderByWithRelationInput[] = [
-        {
-          [q.sort]:
-            q.sort === 'staleSince' || q.sort === 'lastSeenAt' ? { sort: q.order, nulls: 'last' } : q.order,
-        },
-        { id: 'asc' },
-      ];
-      const [items, total] = await Promise.all([
-        prisma().host.findMany({
-          where,
-          orderBy,
-          skip: (q.page - 1) * q.pageSize,
-          take: q.pageSize,
-          select: summarySelect,
-        }),
-        prisma().host.count({ where }),
-      ]);
+      const { items, total } = await listHostRows(prisma(), q);
       return { items: items.map(toHostSummary), page: q.page, pageSize: q.pageSize, total };
     },
   );
