@@ -54,6 +54,25 @@ export function progressOf(r: RolloutDetail): Progress {
   };
 }
 
+/** How far along a step's state is: a step only ever moves forward (pending, dispatched, settled). */
+const STEP_STAGE: Readonly<Record<string, number>> = {
+  pending: 0,
+  dispatched: 1,
+  succeeded: 2,
+  failed: 2,
+  skipped: 2,
+};
+
+/**
+ * Whether an event saying a step is now `next` tells something new. An event can arrive after a
+ * fetch that already showed the step further along (the stream is opened before the fetch, so
+ * the events of that moment come after it): taking it would move the step back.
+ */
+export function isStepAdvance(known: string | undefined, next: string): boolean {
+  if (known === undefined) return true;
+  return (STEP_STAGE[next] ?? 0) > (STEP_STAGE[known] ?? 0);
+}
+
 export function tally(p: Progress): Tally {
   const t: Tally = {
     total: p.steps.size,

@@ -12,6 +12,7 @@ import {
   eventLine,
   failed,
   finalSummary,
+  isStepAdvance,
   jsonLine,
   type Progress,
   progressOf,
@@ -113,7 +114,7 @@ interface StepChanged {
 
 function stepChanged(p: Progress, e: StepChanged, out: Output): Progress {
   const known = p.steps.get(e.stepId);
-  if (known?.state === e.state) return p;
+  if (!isStepAdvance(known?.state, e.state)) return p;
   p.steps.set(e.stepId, { hostname: e.hostname, state: e.state, failureReason: e.message ?? undefined });
   out.step(p, e.hostname, e.state, e.message ?? undefined);
   return p;
