@@ -19,7 +19,7 @@ import { loadServerConfig } from '../server/config/server-config.js';
 import { openDatabase } from '../server/db/open-database.js';
 import { loadPlanInput } from '../server/rollouts/load-plan-input.js';
 import { planRollout } from '../server/rollouts/planner/plan-rollout.js';
-import type { RolloutOptions } from '../server/rollouts/rollout-options.js';
+import type { RolloutOptions } from '../shared/api/rollout-options.js';
 import { cleanHostReport, servicesReport } from '../test/agent/output/sample-reports.js';
 import { ScriptedAgent } from '../test/helpers/scripted-agent.js';
 import { TEST_JWT_SECRET } from '../test/helpers/server-app.js';

@@ -181,7 +181,7 @@ export const StepState = Type.Union([
 ]);
 export type StepState = Static<typeof StepState>;
 
-const Outcome = Type.Object(
+export const Outcome = Type.Object(
   {
     /** What ran: "restart nginx.service", "hook pre drain-lb", "http http://127.0.0.1/healthz". */
     what: Type.String({ maxLength: 1024 }),
@@ -192,6 +192,7 @@ const Outcome = Type.Object(
   },
   { additionalProperties: false },
 );
+export type Outcome = Static<typeof Outcome>;
 
 /** What the agent saw: the server decides from it (and from the post-step report) that a step took. */
 export const StepEvidence = Type.Object(

@@ -1,6 +1,7 @@
 // The command-line flags of `rollout preview` and `rollout create`, turned into the API's rollout
-// options (server/rollouts/rollout-options.ts): the same body for both, so a preview shows exactly
+// options (shared/api/rollout-options.ts): the same body for both, so a preview shows exactly
 // what creating would plan. Hosts may be given by hostname; they are resolved to ids here.
+import { RolloutOptions } from '../../shared/api/rollout-options.js';
 import type { ApiClient } from '../api/api-client.js';
 import { UsageError } from '../usage-error.js';
 import { idOfHostname, UUID } from './hosts-command.js';
@@ -48,16 +49,30 @@ type ScopeValues = {
   'failure-budget'?: string | undefined;
 };
 
+/** The whole-number flags, with their bounds taken from the API's schema (so both always agree). */
+const NUMBER_FLAGS = (
+  [
+    ['delayBetweenStepsSec', 'delay-between-steps'],
+    ['stepTimeoutSec', 'step-timeout'],
+    ['maxParallel', 'max-parallel'],
+    ['failureBudget', 'failure-budget'],
+  ] as const
+).map(([key, flag]) => {
+  // Optional() marks the integer schema itself, so its bounds are on it.
+  const { minimum, maximum } = RolloutOptions.properties[key] as unknown as {
+    minimum: number;
+    maximum: number;
+  };
+  return { key, flag, min: minimum, max: maximum };
+});
+
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** Checks what needs no server; call before connecting so usage errors come first (exit 64). */
 export function checkScopeFlags(values: ScopeValues): void {
   for (const flag of ['start-at', 'deadline'] as const) isoTime(`--${flag}`, values[flag]);
   for (const pin of values.pin ?? []) parsePin(pin);
-  wholeNumber('--delay-between-steps', values['delay-between-steps'], 0, 86_400);
-  wholeNumber('--step-timeout', values['step-timeout'], 10, 86_400);
-  wholeNumber('--max-parallel', values['max-parallel'], 1, 100_000);
-  wholeNumber('--failure-budget', values['failure-budget'], 0, 100_000);
+  for (const { flag, min, max } of NUMBER_FLAGS) wholeNumber(`--${flag}`, values[flag], min, max);
 }
 
 /**
@@ -68,7 +83,7 @@ export async function rolloutOptionsFrom(
   values: ScopeValues,
   defaultName: string,
   client: ApiClient,
-): Promise<Record<string, unknown> | undefined> {
+): Promise<RolloutOptions | undefined> {
   const resolve = async (hosts: string[] | undefined): Promise<string[] | undefined | null> => {
     if (hosts === undefined) return undefined;
     const ids: string[] = [];
@@ -89,7 +104,7 @@ export async function rolloutOptionsFrom(
     pins.push({ hostId, until: pin.until, ...(pin.reason ? { reason: pin.reason } : {}) });
   }
   if (hosts === null || exclude === null) return undefined;
-  const body: Record<string, unknown> = { name: values.name ?? defaultName };
+  const body: RolloutOptions = { name: values.name ?? defaultName };
   if (values.group) body.groups = values.group;
   if (hosts) body.hosts = hosts;
   if (exclude) body.exclude = exclude;
@@ -97,14 +112,8 @@ export async function rolloutOptionsFrom(
   if (values['start-at']) body.startAt = isoTime('--start-at', values['start-at']);
   if (values.deadline) body.deadline = isoTime('--deadline', values.deadline);
   if (values['no-reboot']) body.allowReboot = false;
-  const numbers = [
-    ['delayBetweenStepsSec', '--delay-between-steps', values['delay-between-steps'], 0, 86_400],
-    ['stepTimeoutSec', '--step-timeout', values['step-timeout'], 10, 86_400],
-    ['maxParallel', '--max-parallel', values['max-parallel'], 1, 100_000],
-    ['failureBudget', '--failure-budget', values['failure-budget'], 0, 100_000],
-  ] as const;
-  for (const [key, flag, text, min, max] of numbers) {
-    const value = wholeNumber(flag, text, min, max);
+  for (const { key, flag, min, max } of NUMBER_FLAGS) {
+    const value = wholeNumber(`--${flag}`, values[flag], min, max);
     if (value !== undefined) body[key] = value;
   }
   return body;

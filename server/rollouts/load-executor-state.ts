@@ -1,8 +1,9 @@
 // Reads what the executor decides on: every rollout that is not over (and any over one that still
 // has a step in flight: its host is still out), their steps, and which hosts are up and reachable.
+
+import type { RolloutOptions } from '../../shared/api/rollout-options.js';
 import type { PrismaClient } from '../db/generated/client.js';
 import type { ExecRollout, ExecState, GroupSnapshot } from './executor-state.js';
-import type { RolloutOptions } from './rollout-options.js';
 
 export async function loadExecutorState(
   prisma: PrismaClient,

@@ -3,6 +3,7 @@
 // report, whether it is up, and learned durations. Hosts outside the rollout's scope are passed as
 // `excluded`: never planned, still members that count for their groups' limits.
 import type { HealthCheck } from '../../shared/agent-protocol.js';
+import type { RolloutOptions } from '../../shared/api/rollout-options.js';
 import {
   type GroupLimit,
   type HostNeeds,
@@ -18,7 +19,7 @@ import { apiError } from '../errors.js';
 import { learnedDurations } from './learned-durations.js';
 import { resolveGroupMembers } from './planner/group-membership.js';
 import { needsFromReport } from './planner/needs-from-report.js';
-import { ROLLOUT_DEFAULTS, type RolloutOptions } from './rollout-options.js';
+import { ROLLOUT_DEFAULTS } from './rollout-defaults.js';
 
 /** A group row with its JSON columns typed. */
 export interface GroupDefinition {

@@ -15,6 +15,7 @@
 // leader decides at once instead of at its next tick; the tick is also when non-leaders try to
 // take the lock, which is how a dead leader is replaced.
 import type { StepPayload, StepStatusPayload } from '../../shared/agent-protocol.js';
+import type { RecordedStepEvidence } from '../../shared/api/rollouts.js';
 import type { HostNeeds } from '../../shared/rollout-plan.js';
 import type { ScanReport } from '../../shared/scan-report.js';
 import type { AgentGateway } from '../agents/agent-gateway.js';
@@ -297,7 +298,7 @@ export class RolloutExecutor {
       state: status.state,
       message: status.message,
       at: new Date(),
-      evidence: (status.evidence ?? {}) as Record<string, unknown>,
+      evidence: status.evidence ?? {},
     });
     this.stepChanged(
       step.rolloutId,
@@ -318,7 +319,7 @@ export class RolloutExecutor {
     });
     if (steps.length === 0) this.awaitingEvidence.delete(hostId);
     for (const step of steps) {
-      const evidence = (step.evidence as { agent?: StepStatusPayload['evidence'] }).agent;
+      const evidence = (step.evidence as RecordedStepEvidence).agent;
       await this.verify(step.id, {
         stepId: step.id,
         state: 'succeeded',
@@ -370,14 +371,18 @@ export class RolloutExecutor {
     stepId: string,
     to: 'succeeded' | 'failed',
     reason: string,
-    evidence: Record<string, unknown>,
+    evidence: Omit<RecordedStepEvidence, 'verdict'>,
   ): Promise<void> {
     const { prisma } = this.o;
     const step = await prisma.rolloutStep.findUniqueOrThrow({
       where: { id: stepId },
       select: { rolloutId: true, hostId: true, hostname: true, evidence: true },
     });
-    const merged = { ...(step.evidence as Record<string, unknown>), ...evidence, verdict: reason };
+    const merged: RecordedStepEvidence = {
+      ...(step.evidence as RecordedStepEvidence),
+      ...evidence,
+      verdict: reason,
+    };
     const result = await settleStep(prisma, {
       stepId,
       rolloutId: step.rolloutId,

@@ -2,6 +2,7 @@
 // cancel. Every change is a conditional transition with its audit event (transitions.ts); the
 // executor does the rest (start at startAt, dispatch, verify, halt, complete).
 import type { HealthCheck } from '../../shared/agent-protocol.js';
+import type { RolloutOptions } from '../../shared/api/rollout-options.js';
 import type { Plan } from '../../shared/rollout-plan.js';
 import type { Actor } from '../audit/record-audit.js';
 import { recordAudit } from '../audit/record-audit.js';
@@ -14,7 +15,7 @@ import { type FleetForPlan, loadPlanInput, ROLLOUT_GROUP } from './load-plan-inp
 import { resolveGroupMembers } from './planner/group-membership.js';
 import { PlanInputError } from './planner/plan-input-error.js';
 import { planRollout } from './planner/plan-rollout.js';
-import { ROLLOUT_DEFAULTS, type RolloutOptions } from './rollout-options.js';
+import { ROLLOUT_DEFAULTS } from './rollout-defaults.js';
 import { transitionRollout } from './transitions.js';
 
 export interface Caller {

@@ -3,6 +3,8 @@
 // race or a restarted executor repeats what a crashed one began. Each returns whether it changed
 // anything; the caller publishes events and notifications only then.
 
+import type { StepState as AgentStepState, StepEvidence } from '../../shared/agent-protocol.js';
+import type { RecordedStepEvidence } from '../../shared/api/rollouts.js';
 import { type Actor, recordAudit, SYSTEM_ACTOR } from '../audit/record-audit.js';
 import type { Prisma, PrismaClient } from '../db/generated/client.js';
 import type { RolloutState, StepState } from '../db/generated/enums.js';
@@ -98,7 +100,7 @@ export async function settleStep(
     hostname: string;
     to: Extract<StepState, 'succeeded' | 'failed'>;
     reason: string;
-    evidence: Record<string, unknown>;
+    evidence: RecordedStepEvidence;
     now: Date;
   },
 ): Promise<SettleResult> {
@@ -163,7 +165,7 @@ export async function settleStep(
 export async function recordAgentStatus(
   prisma: PrismaClient,
   stepId: string,
-  status: { state: string; message: string; at: Date; evidence: Record<string, unknown> },
+  status: { state: AgentStepState; message: string; at: Date; evidence: StepEvidence },
 ): Promise<boolean> {
   const { count } = await prisma.rolloutStep.updateMany({
     where: { id: stepId, state: 'dispatched' },
@@ -171,7 +173,7 @@ export async function recordAgentStatus(
       agentState: status.state,
       agentMessage: status.message.slice(0, 1024),
       agentAt: status.at,
-      evidence: { agent: status.evidence } as Prisma.InputJsonObject,
+      evidence: { agent: status.evidence } satisfies RecordedStepEvidence as Prisma.InputJsonObject,
     },
   });
   return count === 1;

@@ -5,11 +5,19 @@
 // The executor (server/rollouts/rollout-executor.ts) runs them.
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
-import { RolloutDetail, RolloutPreview, RolloutState, RolloutSummary } from '../../shared/api/rollouts.js';
+import { RolloutOptions } from '../../shared/api/rollout-options.js';
+import {
+  type RecordedStepEvidence,
+  RolloutDetail,
+  RolloutPreview,
+  RolloutState,
+  type RolloutStep,
+  RolloutSummary,
+} from '../../shared/api/rollouts.js';
+import type { Plan } from '../../shared/rollout-plan.js';
 import type { ServerConfig } from '../config/server-config.js';
 import { apiError } from '../errors.js';
 import { actorOf, principalOf } from '../plugins/auth.js';
-import { RolloutOptions } from '../rollouts/rollout-options.js';
 import {
   approveRollout,
   type Caller,
@@ -91,9 +99,10 @@ export default async function rolloutRoutes(app: FastifyInstance, options: { con
     for (const s of r.steps) counts[s.state] = (counts[s.state] ?? 0) + 1;
     return {
       ...summary(r, counts),
-      options: r.options as Record<string, unknown>,
-      plan: r.plan as Record<string, unknown>,
-      steps: r.steps.map((s) => {
+      // Stored as validated at creation: the options by the route's schema, the plan as planned.
+      options: r.options as unknown as RolloutOptions,
+      plan: r.plan as unknown as Plan,
+      steps: r.steps.map((s): RolloutStep => {
         const hold = holds.get(s.id);
         return {
           id: s.id,
@@ -101,8 +110,8 @@ export default async function rolloutRoutes(app: FastifyInstance, options: { con
           hostname: s.hostname,
           position: s.position,
           state: s.state,
-          action: s.action,
-          operations: s.operations as unknown[],
+          action: s.action as RolloutStep['action'],
+          operations: s.operations as RolloutStep['operations'],
           groups: s.groupNames as string[],
           dispatchedAt: iso(s.dispatchedAt),
           finishedAt: iso(s.finishedAt),
@@ -111,7 +120,7 @@ export default async function rolloutRoutes(app: FastifyInstance, options: { con
           failureReason: s.failureReason,
           expectedKernel: s.expectedKernel,
           bootIdAtDispatch: s.bootIdAtDispatch,
-          evidence: s.evidence as Record<string, unknown>,
+          evidence: s.evidence as RecordedStepEvidence,
           hold:
             hold && s.state === 'pending'
               ? {

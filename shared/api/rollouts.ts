@@ -2,8 +2,10 @@
 // steps wait), and a preview's plan. Served by server/routes/rollouts.ts; read by the UI and the
 // CLI (`afterpatch rollout`).
 import Type, { type Static } from 'typebox';
-import { Plan } from '../rollout-plan.js';
+import { StepState as AgentStepState, StepEvidence } from '../agent-protocol.js';
+import { Plan, PlannedStep } from '../rollout-plan.js';
 import { DateTime, NullableDateTime } from './fields.js';
+import { RolloutOptions } from './rollout-options.js';
 
 export const RolloutState = Type.Union([
   Type.Literal('awaiting_approval'),
@@ -49,14 +51,41 @@ export const StepHold = Type.Object({
 });
 export type StepHold = Static<typeof StepHold>;
 
+/** A step's state on the server (prisma/schema.prisma StepState; the agent's own are finer). */
+export const RolloutStepState = Type.Union([
+  Type.Literal('pending'),
+  Type.Literal('dispatched'),
+  Type.Literal('succeeded'),
+  Type.Literal('failed'),
+  Type.Literal('skipped'),
+]);
+export type RolloutStepState = Static<typeof RolloutStepState>;
+
+/**
+ * What the server recorded for a step (rollout_steps.evidence): the agent's last evidence and
+ * status, the server's own checks of it (server/rollouts/verify-step.ts) and the verdict.
+ */
+export const RecordedStepEvidence = Type.Object({
+  agent: Type.Optional(StepEvidence),
+  agentState: Type.Optional(AgentStepState),
+  agentMessage: Type.Optional(Type.String()),
+  /** Each check the server made, by name, with what it found. */
+  checks: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  /** The step ran out of time before a verified result. */
+  timeout: Type.Optional(Type.Boolean()),
+  /** The reason it settled as it did, one sentence. */
+  verdict: Type.Optional(Type.String()),
+});
+export type RecordedStepEvidence = Static<typeof RecordedStepEvidence>;
+
 export const RolloutStep = Type.Object({
   id: Type.String(),
   hostId: Type.String(),
   hostname: Type.String(),
   position: Type.Integer(),
-  state: Type.String(),
-  action: Type.String(),
-  operations: Type.Array(Type.Unknown()),
+  state: RolloutStepState,
+  action: PlannedStep.properties.action,
+  operations: PlannedStep.properties.operations,
   groups: Type.Array(Type.String()),
   dispatchedAt: NullableDateTime,
   finishedAt: NullableDateTime,
@@ -65,15 +94,17 @@ export const RolloutStep = Type.Object({
   failureReason: Nullable(Type.String()),
   expectedKernel: Nullable(Type.String()),
   bootIdAtDispatch: Nullable(Type.String()),
-  evidence: Type.Record(Type.String(), Type.Unknown()),
+  evidence: RecordedStepEvidence,
   hold: Nullable(StepHold),
 });
 export type RolloutStep = Static<typeof RolloutStep>;
 
 export const RolloutDetail = Type.Object({
   ...RolloutSummary.properties,
-  options: Type.Record(Type.String(), Type.Unknown()),
-  plan: Type.Record(Type.String(), Type.Unknown()),
+  /** As created (or previewed) with. */
+  options: RolloutOptions,
+  /** The plan made at creation; the steps say where each host stands now. */
+  plan: Plan,
   steps: Type.Array(RolloutStep),
 });
 export type RolloutDetail = Static<typeof RolloutDetail>;

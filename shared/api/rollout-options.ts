@@ -1,5 +1,6 @@
-// What an operator asks for when creating (or previewing) a rollout, validated by the route's
-// schema and stored with the rollout as `options`.
+// The body of POST /api/v1/rollouts and /api/v1/rollouts/preview: what an operator asks for,
+// validated by the route's schema, stored with the rollout as `options` and answered back in its
+// detail. Sent by the UI's new-rollout form and `afterpatch rollout preview|create`.
 import Type, { type Static } from 'typebox';
 
 const HostId = Type.String({ format: 'uuid' });
@@ -49,13 +50,3 @@ export const RolloutOptions = Type.Object(
   { additionalProperties: false },
 );
 export type RolloutOptions = Static<typeof RolloutOptions>;
-
-export const ROLLOUT_DEFAULTS = Object.freeze({
-  stepTimeoutSec: 1800,
-  failureBudget: 0,
-  delayBetweenStepsSec: 0,
-  maxParallel: 1,
-  /** Step durations assumed before any was learned. */
-  restartSec: 60,
-  rebootSec: 300,
-});
