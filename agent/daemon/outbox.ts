@@ -153,7 +153,15 @@ export class Outbox {
     const acked = this.index.splice(0, count);
     this.state.lastAckedSeq = seq;
     if (fingerprint !== undefined) this.state.lastAckedFingerprint = fingerprint;
-    this.saveState();
+    try {
+      this.saveState();
+    } catch (err) {
+      // The disk refused (full, read-only, the directory gone). Throwing would end the agent from
+      // inside its socket handler; instead the ack holds in memory and the entries stay on disk,
+      // so after a restart they are sent again, and the server, which stores by seq, skips them.
+      this.options.logger.error({ err, seq }, 'could not record an acknowledgement on disk');
+      return;
+    }
     for (const entry of acked) rmSync(this.entryPath(entry.seq), { force: true });
   }
 

@@ -29,14 +29,16 @@ interface Harness {
 async function harness(t: TestContext, serverOptions: ConstructorParameters<typeof FakeAgentServer>[0] = {}) {
   const server = new FakeAgentServer(serverOptions);
   await server.listen();
-  const stateDir = join(createScratch(t).dir, 'state');
-  const logs: Array<Record<string, unknown>> = [];
-  let next = servicesReport();
   const daemons: AgentDaemon[] = [];
+  // Registered before the scratch directory's removal, so it runs first (after hooks run in
+  // order): a daemon still running would write into a directory that is gone.
   t.after(async () => {
     for (const daemon of daemons) await daemon.stop();
     await server.close();
   });
+  const stateDir = join(createScratch(t).dir, 'state');
+  const logs: Array<Record<string, unknown>> = [];
+  let next = servicesReport();
   const h: Harness = {
     server,
     stateDir,

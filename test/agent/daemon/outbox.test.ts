@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { createAgentLogger } from '../../../agent/daemon/agent-logger.js';
@@ -58,6 +58,31 @@ describe('outbox', () => {
     outbox.ack(99);
     assert.equal(outbox.size, 2, 'an ack for a seq never handed out is not believed');
     assert.ok(lines.some((l) => l.msg === 'ack for an unknown seq ignored'));
+  });
+
+  it('an ack the disk cannot record is logged, not thrown, and its entries are sent again after a restart', (t) => {
+    const { outbox, dir, lines } = open(t);
+    for (let i = 0; i < 3; i++) addReport(outbox);
+    // state.json replaced by a non-empty directory: the atomic rename onto it fails.
+    rmSync(join(dir, 'state.json'));
+    mkdirSync(join(dir, 'state.json', 'blocker'), { recursive: true });
+    assert.doesNotThrow(() => outbox.ack(2));
+    assert.ok(lines.some((l) => l.msg === 'could not record an acknowledgement on disk' && l.level === 50));
+    assert.deepEqual(
+      outbox.entries().map((e) => e.seq),
+      [3],
+      'the running agent goes on from the ack',
+    );
+    assert.ok(readdirSync(dir).includes('1.json') && readdirSync(dir).includes('2.json'), 'kept on disk');
+
+    // Restarted with the disk healthy again: nothing lost, the unrecorded ones are pending again.
+    rmSync(join(dir, 'state.json'), { recursive: true });
+    const reopened = open(t, dir);
+    assert.deepEqual(
+      reopened.outbox.entries().map((e) => e.seq),
+      [1, 2, 3],
+    );
+    assert.equal(addReport(reopened.outbox), 4);
   });
 
   it('keeps seq, entries and the acknowledged state across a restart', (t) => {
