@@ -2,11 +2,13 @@
 // complete, already encoded server→agent frame (a scan request, a rollout step) for the instance
 // holding that host's connection; `disconnect-host` closes a host's connection there (a revoked
 // credential); `rollouts-changed` wakes the rollout executor of the instance
-// holding the leader lock (something it decides on changed elsewhere). Every message is validated
+// holding the leader lock (something it decides on changed elsewhere); `events` carries public
+// events made on the sender for the live views of the receiver (event-relay.ts). Every message is validated
 // on receipt like any other input: another instance may run a different version.
 import Type, { type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { MAX_FRAME_BYTES } from '../../shared/agent-protocol.js';
+import { RelayedEvent } from '../events/public-events.js';
 
 const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
 
@@ -37,7 +39,24 @@ export const RolloutsChangedMessage = Type.Object(
   { additionalProperties: false },
 );
 
-export const ClusterMessage = Type.Union([ToHostMessage, DisconnectHostMessage, RolloutsChangedMessage]);
+/** At most this many events per bus message (each is ~100-300 bytes of JSON). */
+export const MAX_EVENTS_PER_MESSAGE = 200;
+
+/** Public events made on the sender, in the order they were made. */
+export const EventsMessage = Type.Object(
+  {
+    kind: Type.Literal('events'),
+    events: Type.Array(RelayedEvent, { minItems: 1, maxItems: MAX_EVENTS_PER_MESSAGE }),
+  },
+  { additionalProperties: false },
+);
+
+export const ClusterMessage = Type.Union([
+  ToHostMessage,
+  DisconnectHostMessage,
+  RolloutsChangedMessage,
+  EventsMessage,
+]);
 export type ClusterMessage = Static<typeof ClusterMessage>;
 
 const validator = Compile(ClusterMessage);

@@ -2,7 +2,8 @@
 // identity and heartbeat (instance-registry.ts), a message bus to the others (LISTEN/NOTIFY on
 // PostgreSQL, in process for PGlite), and deliverToHost(): a server→agent message for a host
 // goes over the local connection when the host is connected here, else to the instance holding
-// it (hosts.instance_id); disconnectHost() closes a connection wherever it is. Registered before
+// it (hosts.instance_id); disconnectHost() closes a connection wherever it is; the public events
+// of each instance reach the live views of all (event-relay.ts). Registered before
 // the agent gateway; the gateway calls leave() last on shutdown, after its hosts are marked
 // offline.
 import { randomUUID } from 'node:crypto';
@@ -11,6 +12,7 @@ import type { MessageType, PayloadOf } from '../../shared/agent-protocol.js';
 import { decodeMessage, encodeMessage } from '../../shared/protocol-codec.js';
 import type { ServerConfig } from '../config/server-config.js';
 import type { ClusterMessage } from './cluster-message.js';
+import { EventRelay } from './event-relay.js';
 import { createInProcessBus } from './in-process-bus.js';
 import { InstanceRegistry } from './instance-registry.js';
 import type { MessageBus } from './message-bus.js';
@@ -51,6 +53,9 @@ declare module 'fastify' {
   }
 }
 
+/** How long a public event may wait to be relayed with the next ones (a live view's delay). */
+const EVENT_RELAY_FLUSH_MS = 100;
+
 export default fp<{ config: ServerConfig }>(
   async function clusterPlugin(app, options) {
     const log = app.log.child({ module: 'cluster' });
@@ -75,7 +80,31 @@ export default fp<{ config: ServerConfig }>(
       connectedHostIds: () => app.agents?.connectedHostIds() ?? [],
     });
 
+    // Only PostgreSQL can have other instances (a PGlite data directory is locked to one server).
+    const relay =
+      db.kind === 'postgres'
+        ? new EventRelay({
+            events: app.events,
+            peers: async () =>
+              (
+                await db.prisma.serverInstance.findMany({
+                  where: { id: { not: instanceId } },
+                  select: { id: true },
+                })
+              ).map((row) => row.id),
+            send: (peer, events) => bus.publish(peer, { kind: 'events', events }),
+            flushMs: EVENT_RELAY_FLUSH_MS,
+            // A new instance is known to the others after at most one heartbeat, as it is reaped.
+            peerTtlMs: options.config.instanceHeartbeatSeconds * 1000,
+            logger: log,
+          })
+        : undefined;
+
     function onMessage(message: ClusterMessage): void {
+      if (message.kind === 'events') {
+        relay?.receive(message.events);
+        return;
+      }
       if (message.kind === 'rollouts-changed') {
         app.events.publish('cluster.rollouts-changed', {});
         return;
@@ -139,6 +168,7 @@ export default fp<{ config: ServerConfig }>(
       },
       leave() {
         leaving ??= (async () => {
+          await relay?.stop();
           try {
             await registry.stop();
           } catch (err) {

@@ -2,7 +2,11 @@
 // changed; the executor reacts at once (no polling between "host verified" and the next dispatch)
 // and the SSE route streams the public events to browsers. Listeners run synchronously in
 // publish order and must not throw into the publisher: a throwing listener is logged and skipped.
+// An event is 'local' (made here) or 'remote' (made on another server instance and relayed,
+// server/cluster/event-relay.ts): only listeners that ask for remote events get those, so the
+// executor never reacts twice to one change and the relay never sends an event back.
 import type { StepStatusPayload } from '../../shared/agent-protocol.js';
+import type { PublicEvents } from './public-events.js';
 
 /** Events for the executor only (never streamed): agent traffic. */
 export interface InternalEvents {
@@ -14,38 +18,25 @@ export interface InternalEvents {
   'cluster.rollouts-changed': Record<string, never>;
 }
 
-/** Events streamed on GET /api/v1/events. */
-export interface PublicEvents {
-  'rollout.changed': { rolloutId: string; state: string; version: number; reason?: string };
-  'step.changed': {
-    rolloutId: string;
-    stepId: string;
-    hostId: string;
-    hostname: string;
-    state: string;
-    agentState?: string | null;
-    message?: string | null;
-  };
-  'host.changed': { hostId: string; online?: boolean; status?: string };
-}
-
 export type BusEvents = InternalEvents & PublicEvents;
 export type BusEventName = keyof BusEvents;
-export const PUBLIC_EVENT_NAMES = [
-  'rollout.changed',
-  'step.changed',
-  'host.changed',
-] as const satisfies ReadonlyArray<keyof PublicEvents>;
 
 type Listener<K extends BusEventName> = (payload: BusEvents[K]) => void;
+export type EventOrigin = 'local' | 'remote';
+
+interface Subscription {
+  listener: Listener<never>;
+  remoteToo: boolean;
+}
 
 export class EventBus {
-  private readonly listeners = new Map<BusEventName, Set<Listener<never>>>();
+  private readonly subscriptions = new Map<BusEventName, Set<Subscription>>();
 
   constructor(private readonly onListenerError: (err: unknown, event: string) => void = () => {}) {}
 
-  publish<K extends BusEventName>(event: K, payload: BusEvents[K]): void {
-    for (const listener of this.listeners.get(event) ?? []) {
+  publish<K extends BusEventName>(event: K, payload: BusEvents[K], origin: EventOrigin = 'local'): void {
+    for (const { listener, remoteToo } of this.subscriptions.get(event) ?? []) {
+      if (origin === 'remote' && !remoteToo) continue;
       try {
         (listener as Listener<K>)(payload);
       } catch (err) {
@@ -54,18 +45,29 @@ export class EventBus {
     }
   }
 
-  /** Subscribes; returns the unsubscribe function. */
-  on<K extends BusEventName>(event: K, listener: Listener<K>): () => void {
-    let set = this.listeners.get(event);
+  /**
+   * Subscribes to the events made on this instance, and with `remoteToo` also to those relayed
+   * from the others (what a live view wants); returns the unsubscribe function.
+   */
+  on<K extends BusEventName>(
+    event: K,
+    listener: Listener<K>,
+    options: { remoteToo?: boolean } = {},
+  ): () => void {
+    let set = this.subscriptions.get(event);
     if (!set) {
       set = new Set();
-      this.listeners.set(event, set);
+      this.subscriptions.set(event, set);
     }
-    set.add(listener as Listener<never>);
-    return () => set.delete(listener as Listener<never>);
+    const subscription: Subscription = {
+      listener: listener as Listener<never>,
+      remoteToo: options.remoteToo ?? false,
+    };
+    set.add(subscription);
+    return () => set.delete(subscription);
   }
 
   listenerCount(event: BusEventName): number {
-    return this.listeners.get(event)?.size ?? 0;
+    return this.subscriptions.get(event)?.size ?? 0;
   }
 }

@@ -1,9 +1,9 @@
 // GET /api/v1/events: Server-Sent Events for the web UI: rollout, step and host changes as JSON
 // (`event: <name>`, `data: <json>`), a comment heartbeat every 15 s so proxies keep the stream
-// open. Authenticated like the REST API (viewer); EventSource cannot set headers, so the auth
+// open. Every change of the fleet, whichever server instance made it. Authenticated like the REST API (viewer); EventSource cannot set headers, so the auth
 // plugin also accepts `?access_token=` for this route (stripped from the URL before logging).
 import type { FastifyInstance } from 'fastify';
-import { PUBLIC_EVENT_NAMES } from '../events/event-bus.js';
+import { PUBLIC_EVENT_NAMES } from '../events/public-events.js';
 import { errors } from './schemas.js';
 
 const HEARTBEAT_MS = 15_000;
@@ -46,7 +46,10 @@ export default async function eventRoutes(app: FastifyInstance) {
         id += 1;
         raw.write(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       };
-      const offs = PUBLIC_EVENT_NAMES.map((name) => app.events.on(name, (payload) => send(name, payload)));
+      // Remote too: the changes made on the other server instances, relayed (cluster/event-relay.ts).
+      const offs = PUBLIC_EVENT_NAMES.map((name) =>
+        app.events.on(name, (payload) => send(name, payload), { remoteToo: true }),
+      );
       const heartbeat = setInterval(() => raw.write(': heartbeat\n\n'), HEARTBEAT_MS);
       heartbeat.unref();
       const close = () => {

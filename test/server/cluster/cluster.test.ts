@@ -1,6 +1,6 @@
 // Several server instances on one PostgreSQL database: a scan request made through instance A
 // reaches the agent connected to instance B (LISTEN/NOTIFY), a revocation through A closes the
-// agent's connection on B, large bus messages go through the
+// agent's connection on B, the live events of A reach a stream opened on B, large bus messages go through the
 // cluster_messages table, and the hosts of an instance that crashed (a real server process,
 // SIGKILLed) are marked offline by the surviving one. Real apps, real WebSocket clients.
 import assert from 'node:assert/strict';
@@ -17,6 +17,7 @@ import { encodeMessage } from '../../../shared/protocol-codec.js';
 import { getBackend, skipPostgres } from '../../helpers/databases.js';
 import { repoRoot } from '../../helpers/paths.js';
 import { agentAuth, buildApp, createHost, createUser, TEST_JWT_SECRET } from '../../helpers/server-app.js';
+import { openStream } from '../../helpers/sse-stream.js';
 
 const silent = { info() {}, warn() {} };
 
@@ -138,6 +139,47 @@ describe('postgres cluster', { skip: skipPostgres }, () => {
     await until(async () => (await hostRow(dbA, host.id)).instanceId === null, 'released by B');
     // Nobody holds it now: nothing to forward.
     assert.equal(await a.app.cluster.disconnectHost(host.id, 4001, 'again'), 'offline');
+  });
+
+  test('the live events made on instance A reach an event stream opened on instance B', async (t) => {
+    const [dbA, dbB] = await twoHandles(t);
+    const a = await buildApp(t, backend, { database: dbA });
+    const b = await buildApp(t, backend, { database: dbB });
+    const baseA = await a.app.listen({ port: 0, host: '127.0.0.1' });
+    const baseB = await b.app.listen({ port: 0, host: '127.0.0.1' });
+    const viewer = await createUser(dbA, 'viewer');
+    const operator = await createUser(dbA, 'operator');
+    const streamB = await openStream(t, `${baseB}/api/v1/events`, { authorization: viewer.auth });
+    assert.equal(streamB.status, 200);
+    const nextFor = async (name: string, match: (e: Record<string, unknown>) => boolean) => {
+      for (;;) {
+        const event = await streamB.next(name);
+        if (match(event)) return event;
+      }
+    };
+
+    // An agent connects to A: B's stream says the host came online.
+    const host = await createHost(dbA);
+    const agent = await connectAgent(baseA, host);
+    t.after(() => agent.ws.terminate());
+    const online = await nextFor('host.changed', (e) => e.hostId === host.id);
+    assert.equal(online.online, true);
+
+    // A rollout made through A: B's stream has it too.
+    const created = await fetch(`${baseA}/api/v1/rollouts`, {
+      method: 'POST',
+      headers: { authorization: operator.auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'relayed', hosts: [host.id] }),
+    });
+    assert.equal(created.status, 201);
+    const { id } = (await created.json()) as { id: string };
+    const changed = await nextFor('rollout.changed', (e) => e.rolloutId === id);
+    assert.equal(changed.state, 'awaiting_approval');
+
+    // The agent leaves A: offline on B's stream.
+    agent.ws.close();
+    const offline = await nextFor('host.changed', (e) => e.hostId === host.id);
+    assert.equal(offline.online, false);
   });
 
   test('a bus message over the NOTIFY limit travels through cluster_messages and is deleted', async (t) => {

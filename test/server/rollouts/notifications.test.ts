@@ -13,6 +13,7 @@ import { createWebhookNotifier, type Notification } from '../../../server/notify
 import { servicesReport } from '../../agent/output/sample-reports.js';
 import { forEachDatabase } from '../../helpers/databases.js';
 import { buildApp, createHost, createUser, uniqueName } from '../../helpers/server-app.js';
+import { openStream } from '../../helpers/sse-stream.js';
 
 interface Received {
   path: string;
@@ -214,34 +215,3 @@ forEachDatabase((backend) => {
     assert.ok(!text.includes('access_token'), 'the query token parameter reached the logs');
   });
 });
-
-/** An SSE stream read with fetch: `next(name)` resolves with the data of the next such event. */
-async function openStream(t: TestContext, url: string, headers: Record<string, string>) {
-  const abort = new AbortController();
-  const res = await fetch(url, { headers, signal: abort.signal });
-  t.after(() => abort.abort());
-  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
-  return {
-    status: res.status,
-    contentType: res.headers.get('content-type'),
-    async next(name: string): Promise<Record<string, unknown>> {
-      for (;;) {
-        const blocks = buffer.split('\n\n');
-        buffer = blocks.pop() ?? '';
-        for (const [i, block] of blocks.entries()) {
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (event === name && data) {
-            buffer = `${blocks.slice(i + 1).join('\n\n')}${buffer ? `\n\n${buffer}` : ''}`;
-            return JSON.parse(data);
-          }
-        }
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`stream ended before ${name}`);
-        buffer += value;
-      }
-    },
-    close: () => abort.abort(),
-  };
-}
