@@ -9,39 +9,28 @@
 // reload); an admin finds its audit entries; a viewer cannot approve; a failing step halts a
 // rollout, shows its evidence, and is resumed with a note.
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { ScanReport } from '../../shared/scan-report.js';
 import { cleanHostReport, rebootReport, servicesReport } from '../agent/output/sample-reports.js';
 import { getBackend } from '../helpers/databases.js';
-import { fixturePath, repoRoot } from '../helpers/paths.js';
+import { repoRoot } from '../helpers/paths.js';
 import { createScratch } from '../helpers/scratch.js';
 import { ScriptedAgent } from '../helpers/scripted-agent.js';
+import { buildApp, createHost, createUser, uniqueName } from '../helpers/server-app.js';
 import {
-  buildApp,
-  createEnrollmentToken,
-  createHost,
-  createUser,
-  uniqueName,
-} from '../helpers/server-app.js';
+  type Browser,
+  openBrowser,
+  type RealAgent,
+  SCREENSHOTS,
+  skipWithoutChromium,
+  startRealAgent,
+  until,
+} from '../helpers/ui-harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = join(repoRoot, 'test-artifacts', 'screenshots');
 /** Each scripted step takes this long, so that the browser sees steps in flight. */
 const STEP_MS = 2500;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
 
 /** The host after rebooting into the newest kernel: nothing left to do. */
 function afterRebootReport(): ScanReport {
@@ -51,10 +40,8 @@ function afterRebootReport(): ScanReport {
   return report;
 }
 
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install chromium)`;
-
 test('rollouts in the web UI: plan, approve, watch live, audit, halt and resume', {
-  skip,
+  skip: skipWithoutChromium,
   timeout: 600_000,
 }, async (t) => {
   const backend = getBackend('pglite');
@@ -106,69 +93,19 @@ test('rollouts in the web UI: plan, approve, watch live, audit, halt and resume'
   );
 
   // A real agent daemon, enrolled with a token (not in any rollout: it would act on this machine).
-  const agentGroup = uniqueName('agent');
-  const enrollmentToken = await createEnrollmentToken(db, admin.id, { labels: { group: agentGroup } });
   const scratch = createScratch(t);
-  const agent: ChildProcess = spawn(
-    process.execPath,
-    [
-      join(repoRoot, 'bin', 'afterpatch.js'),
-      'agent',
-      '--server',
-      base,
-      '--state-dir',
-      join(scratch.dir, 'state'),
-    ],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: {
-        PATH: process.env.PATH,
-        AFTERPATCH_CONFIG: fixturePath('integration', 'empty-config.json'),
-        AFTERPATCH_ENROLL_TOKEN: enrollmentToken,
-      },
-    },
-  );
-  let agentLog = '';
-  agent.stderr?.on('data', (chunk) => {
-    agentLog += chunk;
-  });
-  const agentExited = new Promise((resolve) => agent.once('exit', resolve));
-  let context: BrowserContext | undefined;
+  let agent: RealAgent | undefined;
+  let browser: Browser | undefined;
   try {
-    const agentHost = await until('the real agent to report', async () => {
-      const host = await db.prisma.host.findFirst({
-        where: { labels: { path: ['group'], equals: agentGroup } },
-        select: { id: true, hostname: true, online: true, status: true },
-      });
-      return host?.online && host.status !== 'unknown' ? host : undefined;
-    }).catch((error: Error) => {
-      throw new Error(`${error.message}\nagent log:\n${agentLog}`);
+    agent = await startRealAgent({
+      db,
+      adminId: admin.id,
+      baseUrl: base,
+      stateDir: join(scratch.dir, 'state'),
     });
-
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    context = await chromium.launchPersistentContext(join(scratch.dir, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1400, height: 1000 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-sync',
-      ],
-    });
-    context.setDefaultTimeout(60_000);
-    const page = context.pages()[0] ?? (await context.newPage());
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content.Security.Policy|Refused/i.test(message.text()))
-        pageErrors.push(message.text());
-    });
-    const shot = (name: string) =>
-      page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+    const agentHost = agent.host;
+    browser = await openBrowser(join(scratch.dir, 'chromium-profile'));
+    const { page, pageErrors, shot } = browser;
     const nav = (name: string) =>
       page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
     async function logIn(p: Page, user: { username: string; password: string }) {
@@ -364,9 +301,8 @@ test('rollouts in the web UI: plan, approve, watch live, audit, halt and resume'
     assert.deepEqual(pageErrors, []);
     console.log(`screenshots: ${SCREENSHOTS}`);
   } finally {
-    await context?.close();
+    await browser?.context.close();
     for (const a of scripted) await a.close();
-    agent.kill('SIGTERM');
-    await agentExited;
+    await agent?.stop();
   }
 });

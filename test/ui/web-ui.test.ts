@@ -5,41 +5,31 @@
 // scale. Headless Debian chromium, driven by playwright-core, does what an operator does.
 // Screenshots of every page go to test-artifacts/screenshots/ (printed at the end).
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { ingestReport } from '../../server/agents/ingest-report.js';
 import { rebootReport, servicesReport } from '../agent/output/sample-reports.js';
 import { getBackend } from '../helpers/databases.js';
-import { fixturePath, repoRoot } from '../helpers/paths.js';
+import { repoRoot } from '../helpers/paths.js';
 import { createScratch } from '../helpers/scratch.js';
+import { buildApp, createHost, createUser } from '../helpers/server-app.js';
 import {
-  buildApp,
-  createEnrollmentToken,
-  createHost,
-  createUser,
-  uniqueName,
-} from '../helpers/server-app.js';
+  type Browser,
+  openBrowser,
+  type RealAgent,
+  SCREENSHOTS,
+  skipWithoutChromium,
+  startRealAgent,
+} from '../helpers/ui-harness.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOTS = join(repoRoot, 'test-artifacts', 'screenshots');
 const SIMULATED_HOSTS = 10_000;
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 300));
-  }
-}
-
-const skip = existsSync(CHROMIUM) ? false : `${CHROMIUM} is missing (apt-get install chromium)`;
-
-test('the web UI, with a real agent and 10,000 hosts', { skip, timeout: 600_000 }, async (t) => {
+test('the web UI, with a real agent and 10,000 hosts', {
+  skip: skipWithoutChromium,
+  timeout: 600_000,
+}, async (t) => {
   const backend = getBackend('pglite');
   const { app, db } = await buildApp(t, backend, { uiDir: join(repoRoot, 'dist', 'ui') });
   const base = await app.listen({ port: 0, host: '127.0.0.1' });
@@ -93,78 +83,19 @@ test('the web UI, with a real agent and 10,000 hosts', { skip, timeout: 600_000 
   });
 
   // A real agent daemon, enrolled with a token; it stays connected so that it can be asked to rescan.
-  const agentGroup = uniqueName('agent');
-  const enrollmentToken = await createEnrollmentToken(db, admin.id, { labels: { group: agentGroup } });
   const scratch = createScratch(t);
-  const agent: ChildProcess = spawn(
-    process.execPath,
-    [
-      join(repoRoot, 'bin', 'afterpatch.js'),
-      'agent',
-      '--server',
-      base,
-      '--state-dir',
-      join(scratch.dir, 'state'),
-    ],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: {
-        PATH: process.env.PATH,
-        AFTERPATCH_CONFIG: fixturePath('integration', 'empty-config.json'),
-        AFTERPATCH_ENROLL_TOKEN: enrollmentToken,
-      },
-    },
-  );
-  let agentLog = '';
-  agent.stderr?.on('data', (chunk) => {
-    agentLog += chunk;
-  });
-  const agentExited = new Promise((resolve) => agent.once('exit', resolve));
-  // Stopped at the end of the test body, before the scratch directory they use is removed.
-  const stop = async () => {
-    agent.kill('SIGTERM');
-    await agentExited;
-  };
-  let context: BrowserContext | undefined;
+  let agent: RealAgent | undefined;
+  let browser: Browser | undefined;
   try {
-    const agentHost = await until('the real agent to report', async () => {
-      const host = await db.prisma.host.findFirst({
-        where: { labels: { path: ['group'], equals: agentGroup } },
-        select: { id: true, hostname: true, online: true, status: true },
-      });
-      return host?.online && host.status !== 'unknown' ? host : undefined;
-    }).catch((error: Error) => {
-      throw new Error(`${error.message}\nagent log:\n${agentLog}`);
+    agent = await startRealAgent({
+      db,
+      adminId: admin.id,
+      baseUrl: base,
+      stateDir: join(scratch.dir, 'state'),
     });
-
-    mkdirSync(SCREENSHOTS, { recursive: true });
-    context = await chromium.launchPersistentContext(join(scratch.dir, 'chromium-profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      acceptDownloads: true,
-      viewport: { width: 1400, height: 1000 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    context.setDefaultTimeout(60_000);
-    const page = context.pages()[0] ?? (await context.newPage());
-    // Any CSP violation or script error fails the test: the page must run under the strict policy.
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content.Security.Policy|Refused/i.test(message.text()))
-        pageErrors.push(message.text());
-    });
-    const shot = (name: string) =>
-      page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+    const agentHost = agent.host;
+    browser = await openBrowser(join(scratch.dir, 'chromium-profile'));
+    const { page, pageErrors, shot } = browser;
 
     async function logIn(p: Page, username: string, password: string) {
       await p.getByLabel('Username').fill(username);
@@ -354,7 +285,7 @@ test('the web UI, with a real agent and 10,000 hosts', { skip, timeout: 600_000 
     assert.deepEqual(pageErrors, []);
     console.log(`screenshots: ${SCREENSHOTS}`);
   } finally {
-    await context?.close();
-    await stop();
+    await browser?.context.close();
+    await agent?.stop();
   }
 });
