@@ -6,9 +6,13 @@
 // per event), and the list of peers is read again at most once per `peerTtlMs`. Delivery is at
 // most once like every bus message (message-bus.ts): a live view re-reads its state whenever its
 // stream reconnects, so a lost batch costs a late update, never a wrong one.
+
+import { Compile } from 'typebox/compile';
 import type { EventBus } from '../events/event-bus.js';
-import { PUBLIC_EVENT_NAMES, type RelayedEvent } from '../events/public-events.js';
+import { PUBLIC_EVENT_NAMES, RelayedEvent } from '../events/public-events.js';
 import { MAX_EVENTS_PER_MESSAGE } from './cluster-message.js';
+
+const isRelayable = Compile(RelayedEvent);
 
 export interface EventRelayOptions {
   events: EventBus;
@@ -61,6 +65,13 @@ export class EventRelay {
   }
 
   private queue(event: RelayedEvent): void {
+    // Checked here as the receiver will check it: one event it would refuse must not cost the
+    // whole batch it travels in.
+    const { name } = event;
+    if (!isRelayable.Check(event)) {
+      this.o.logger.warn({ event: name }, 'public event not relayable (outside its schema); not relayed');
+      return;
+    }
     this.pending.push(event);
     if (!this.timer && !this.flushing) this.schedule();
   }

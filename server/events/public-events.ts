@@ -5,7 +5,8 @@ import Type, { type Static } from 'typebox';
 
 const Id = Type.String({ maxLength: 64 });
 const Text = Type.String({ maxLength: 1024 });
-const NullableText = Type.Union([Text, Type.Null()]);
+/** A step's message: the agent's (≤ 1024) or the server's verdict, which can list many units. */
+const NullableMessage = Type.Union([Type.String({ maxLength: 16_384 }), Type.Null()]);
 
 export const RolloutChangedEvent = Type.Object({
   rolloutId: Id,
@@ -21,8 +22,8 @@ export const StepChangedEvent = Type.Object({
   hostId: Id,
   hostname: Text,
   state: Id,
-  agentState: Type.Optional(NullableText),
-  message: Type.Optional(NullableText),
+  agentState: Type.Optional(Type.Union([Id, Type.Null()])),
+  message: Type.Optional(NullableMessage),
 });
 
 export const HostChangedEvent = Type.Object({

@@ -113,6 +113,17 @@ describe('EventRelay', () => {
     await relay.stop();
   });
 
+  it('leaves out an event outside its schema instead of spoiling the batch for the receiver', async () => {
+    const { events, relay, sent, warnings } = setup({ peers: async () => ['peer-a'] });
+    events.publish('host.changed', { hostId: 'x'.repeat(65) });
+    events.publish('host.changed', { hostId: 'fine' });
+    await relay.flush();
+    assert.deepEqual(sent[0]!.events, [{ name: 'host.changed', payload: { hostId: 'fine' } }]);
+    assert.ok(parseClusterMessage({ kind: 'events', events: sent[0]!.events }));
+    assert.equal(warnings.length, 1);
+    await relay.stop();
+  });
+
   it('stop() sends what is still queued and stops listening', async () => {
     const { events, relay, sent } = setup({ peers: async () => ['peer-a'] });
     events.publish('host.changed', { hostId: 'last' });
