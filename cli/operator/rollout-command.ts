@@ -7,7 +7,13 @@ import { parseCommandLine } from '../parse-options.js';
 import { UsageError } from '../usage-error.js';
 import { describeRollout, rolloutTable } from './describe-rollout.js';
 import { followRollout } from './follow-rollout.js';
-import { checkScopeFlags, rolloutOptionsFrom, SCOPE_HELP, SCOPE_OPTIONS } from './rollout-flags.js';
+import {
+  checkScopeFlags,
+  failureBudgetFlag,
+  rolloutOptionsFrom,
+  SCOPE_HELP,
+  SCOPE_OPTIONS,
+} from './rollout-flags.js';
 import {
   ROLLOUT_STATES,
   type RolloutDetail,
@@ -70,7 +76,7 @@ ${CONNECTION_HELP}
 `;
 
 const actionHelp = (verb: string, what: string, option?: { usage: string; line: string }): string =>
-  `Usage: afterpatch rollout ${verb} <id>${option ? ` [${option.usage}]` : ''} [--json]
+  `Usage: afterpatch rollout ${verb} <id>${option ? ` ${option.usage}` : ''} [--json]
 
 ${what}
 ${option ? `\n${option.line}\n` : ''}
@@ -202,16 +208,18 @@ async function show(args: string[]): Promise<number> {
 function transition(
   verb: 'approve' | 'pause' | 'resume' | 'cancel',
   help: string,
-  extra: { option?: 'note' | 'reason'; follow?: boolean } = {},
+  extra: { option?: 'note' | 'reason'; follow?: boolean; budget?: boolean } = {},
 ) {
   const options = {
     ...CONNECTION_OPTIONS,
     ...(extra.option ? { [extra.option]: { type: 'string' } } : {}),
     ...(extra.follow ? { follow: { type: 'boolean', short: 'f' } } : {}),
+    ...(extra.budget ? { 'failure-budget': { type: 'string' } } : {}),
   } as typeof CONNECTION_OPTIONS & {
     note?: { type: 'string' };
     reason?: { type: 'string' };
     follow?: { type: 'boolean'; short: 'f' };
+    'failure-budget'?: { type: 'string' };
   };
   return async (args: string[]): Promise<number> => {
     const { values, positionals } = parseCommandLine(args, options, 1);
@@ -221,11 +229,13 @@ function transition(
     }
     const id = rolloutId(positionals);
     const text = extra.option ? (values as Record<string, unknown>)[extra.option] : undefined;
+    // Checked before connecting, so a usage error comes first (exit 64).
+    const failureBudget = failureBudgetFlag((values as { 'failure-budget'?: string })['failure-budget']);
     return withApiClient(values, async (client) => {
-      const rollout = await client.post<RolloutDetail>(
-        `/rollouts/${encodeURIComponent(id)}/${verb}`,
-        text === undefined ? {} : { [extra.option!]: text },
-      );
+      const rollout = await client.post<RolloutDetail>(`/rollouts/${encodeURIComponent(id)}/${verb}`, {
+        ...(text === undefined ? {} : { [extra.option!]: text }),
+        ...(failureBudget === undefined ? {} : { failureBudget }),
+      });
       if (values.json && !(values as { follow?: boolean }).follow) {
         writeJson(rollout);
         return 0;
@@ -288,11 +298,13 @@ export const rolloutCommand: Command = {
               'resume',
               'Resumes a paused rollout, or a halted one after the failures were looked into (operator).',
               {
-                usage: '--note TEXT',
-                line: '  --note TEXT     what was found (required for a halted rollout; kept in the audit log)',
+                usage: '[--note TEXT] [--failure-budget N]',
+                line:
+                  '  --note TEXT           what was found (required for a halted rollout; kept in the audit log)\n' +
+                  '  --failure-budget N    a new failure budget, at least the failures so far (audited)',
               },
             ),
-            { option: 'note' },
+            { option: 'note', budget: true },
           ),
         },
         cancel: {
@@ -303,7 +315,7 @@ export const rolloutCommand: Command = {
               'cancel',
               'Cancels a rollout (operator): pending steps are skipped, steps in flight are still tracked.',
               {
-                usage: '--reason TEXT',
+                usage: '[--reason TEXT]',
                 line: '  --reason TEXT   why (kept with the rollout and in the audit log)',
               },
             ),

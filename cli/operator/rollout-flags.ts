@@ -125,6 +125,12 @@ function parsePin(text: string): { host: string; until: string; reason: string |
   return { host, until: isoTime('--pin', until)!, reason: reason.join('@') || undefined };
 }
 
+/** `--failure-budget N` of `rollout resume`, checked like the one of `rollout create`. */
+export function failureBudgetFlag(text: string | undefined): number | undefined {
+  const { flag, min, max } = NUMBER_FLAGS.find((f) => f.key === 'failureBudget')!;
+  return wholeNumber(`--${flag}`, text, min, max);
+}
+
 function isoTime(flag: string, text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   if (!ISO_DATE_TIME.test(text) || Number.isNaN(Date.parse(text))) {

@@ -139,7 +139,14 @@ export async function createRollout(
 async function stateOf(prisma: PrismaClient, id: string) {
   const rollout = await prisma.rollout.findUnique({
     where: { id },
-    select: { state: true, requiresAdmin: true, startedAt: true, haltReason: true, failures: true },
+    select: {
+      state: true,
+      requiresAdmin: true,
+      startedAt: true,
+      haltReason: true,
+      failures: true,
+      failureBudget: true,
+    },
   });
   if (!rollout) throw apiError('AP_NOT_FOUND', 'no such rollout');
   return rollout;
@@ -205,14 +212,24 @@ export async function resumeRollout(
   prisma: PrismaClient,
   caller: Caller,
   id: string,
-  note?: string,
+  body: { note?: string | undefined; failureBudget?: number | undefined } = {},
 ): Promise<void> {
+  const { note, failureBudget } = body;
   const rollout = await stateOf(prisma, id);
   const halted = rollout.state === 'halted';
   if (halted && !note?.trim()) {
     throw apiError(
       'AP_BAD_REQUEST',
       'a halted rollout resumes only with a note saying what was investigated (body: { "note": … })',
+    );
+  }
+  // A budget below the failures already counted would halt the rollout at its next failure
+  // exactly as a budget equal to them does: say so rather than store a number that misleads.
+  if (failureBudget !== undefined && failureBudget < rollout.failures) {
+    throw apiError(
+      'AP_BAD_REQUEST',
+      `failureBudget ${failureBudget} is below the ${rollout.failures} failures already counted; ` +
+        `${rollout.failures} lets it halt at the next failure`,
     );
   }
   const changed = await transitionRollout(prisma, {
@@ -222,11 +239,17 @@ export async function resumeRollout(
     to: 'running',
     actor: caller.actor,
     action: 'rollout.resume',
-    ...(halted ? { data: { haltReason: null, finishedAt: null } } : {}),
+    data: {
+      ...(halted ? { haltReason: null, finishedAt: null } : {}),
+      ...(failureBudget !== undefined ? { failureBudget } : {}),
+    },
     details: {
       from: rollout.state,
       ...(note ? { note } : {}),
       ...(halted ? { haltReason: rollout.haltReason, failures: rollout.failures } : {}),
+      ...(failureBudget !== undefined && failureBudget !== rollout.failureBudget
+        ? { failureBudget: { from: rollout.failureBudget, to: failureBudget } }
+        : {}),
     },
   });
   if (!changed) throw conflict('resume', rollout.state, ['paused', 'halted']);

@@ -34,7 +34,12 @@ const CancelBody = Type.Object(
   { additionalProperties: false },
 );
 const ResumeBody = Type.Object(
-  { note: Type.Optional(Type.String({ maxLength: 1024 })) },
+  {
+    /** What was investigated: required to resume a halted rollout. */
+    note: Type.Optional(Type.String({ maxLength: 1024 })),
+    /** A new failure budget (at least the failures so far), e.g. to let a halted one go on. */
+    failureBudget: Type.Optional(RolloutOptions.properties.failureBudget),
+  },
   { additionalProperties: false },
 );
 const ListQuery = Type.Object(
@@ -260,14 +265,14 @@ export default async function rolloutRoutes(app: FastifyInstance, options: { con
       schema: {
         tags: ['rollouts'],
         description:
-          'Dispatch again: a paused rollout, or a halted one after investigation (a note is then required).',
+          'Dispatch again: a paused rollout, or a halted one after investigation (a note is then required); optionally with a new failure budget.',
         params: IdParams,
         body: ResumeBody,
         response: { 200: RolloutDetail, ...errors(400, 401, 403, 404, 409) },
       },
     },
     async function resume(request) {
-      await resumeRollout(prisma, caller(request), request.params.id, request.body.note);
+      await resumeRollout(prisma, caller(request), request.params.id, request.body);
       await changed(request.params.id);
       return detail(request.params.id);
     },

@@ -273,9 +273,17 @@ describe('groups and rollout commands against a real server with scripted agents
       twice.stderr,
       /^afterpatch: cannot pause a rollout that is paused \(only one that is running\) \(AP_CONFLICT\)$/m,
     );
-    const resumed = await runAfterpatch(['rollout', 'resume', id, '--note', 'lb checked'], operator);
+    const badBudget = await runAfterpatch(['rollout', 'resume', id, '--failure-budget', 'two'], operator);
+    assert.equal(badBudget.code, 64);
+    assert.match(badBudget.stderr, /--failure-budget takes a whole number between 0 and 100000, not 'two'/);
+    const resumed = await runAfterpatch(
+      ['rollout', 'resume', id, '--note', 'lb checked', '--failure-budget', '3'],
+      operator,
+    );
     assert.equal(resumed.code, 0, resumed.stderr);
     assert.equal(resumed.stdout, `${id} running: life\n`);
+    const afterResume = await runAfterpatch(['rollout', 'show', id, '--json'], operator);
+    assert.equal(JSON.parse(afterResume.stdout).failureBudget, 3);
     const cancelled = await runAfterpatch(['rollout', 'cancel', id, '--reason', 'change freeze'], operator);
     assert.equal(cancelled.code, 0, cancelled.stderr);
     assert.equal(cancelled.stdout, `${id} cancelled (change freeze): life\n`);

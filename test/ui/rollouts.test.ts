@@ -281,6 +281,8 @@ test('rollouts in the web UI: plan, approve, watch live, audit, halt and resume'
       const resume = page.getByRole('button', { name: 'Resume' });
       assert.equal(await resume.isDisabled(), true);
       await page.getByLabel('What was found').fill('flaky: unit file typo, fixed by hand');
+      // The budget may be raised on the way (it was 0, one failure is counted).
+      await page.getByLabel('New failure budget').fill('1');
       await resume.click();
       await page.getByTestId('rollout-state').filter({ hasText: 'completed' }).waitFor({ timeout: 180_000 });
       await page.getByTestId('progress').filter({ hasText: '100 % (2/2)' }).waitFor();
@@ -291,6 +293,11 @@ test('rollouts in the web UI: plan, approve, watch live, audit, halt and resume'
         (audit?.details as { note?: string } | undefined)?.note,
         'flaky: unit file typo, fixed by hand',
       );
+      assert.deepEqual((audit?.details as { failureBudget?: unknown } | undefined)?.failureBudget, {
+        from: 0,
+        to: 1,
+      });
+      await page.getByText('1 (budget 1)').waitFor();
       await shot('rollout-resumed');
     });
 

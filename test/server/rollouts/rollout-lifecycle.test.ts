@@ -1,7 +1,7 @@
 // The rollout lifecycle through the REST API on both databases: who may approve (operator; admin
 // for a protected group), approval expiry, pause/resume/cancel with their audit events, a halted
-// rollout resumed with a note (its failed host still counted as out), and 409s for transitions
-// that do not apply. Hosts are marked up in the database without an agent: their steps start but
+// rollout resumed with a note and a larger failure budget (its failed host still counted as
+// out), and 409s for transitions that do not apply. Hosts are marked up in the database without an agent: their steps start but
 // wait as `offline` (no agent connected), which is all these transitions need.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -255,18 +255,27 @@ forEachDatabase((backend) => {
     const bare = await asOperator('POST', `/rollouts/${id}/resume`);
     assert.equal(bare.status, 400);
     assert.match(bare.body.error.message, /halted rollout resumes only with a note/);
+    // A new budget below the one failure counted says why it is refused.
+    const tooLow = await asOperator('POST', `/rollouts/${id}/resume`, { note: 'x', failureBudget: 0 });
+    assert.equal(tooLow.status, 400);
+    assert.match(tooLow.body.error.message, /failureBudget 0 is below the 1 failures already counted/);
+    assert.equal((await stateOf(db, id)) as string, 'halted');
     const resumed = await asOperator('POST', `/rollouts/${id}/resume`, {
       note: 'a: nginx config fixed by hand',
+      failureBudget: 2,
     });
     assert.equal(resumed.status, 200, JSON.stringify(resumed.body));
     assert.equal(resumed.body.state, 'running');
     assert.equal(resumed.body.haltReason, null);
     assert.equal(resumed.body.finishedAt, null);
+    assert.equal(resumed.body.failureBudget, 2);
+    assert.equal(resumed.body.failures, 1);
     const audit = (await audits(db, id)).find((a) => a.action === 'rollout.resume');
     const details = audit!.details as Record<string, unknown>;
     assert.equal(details.from, 'halted');
     assert.equal(details.note, 'a: nginx config fixed by hand');
     assert.match(String(details.haltReason), /failure budget 0 exceeded/);
+    assert.deepEqual(details.failureBudget, { from: 0, to: 2 });
 
     // b waits on the limit: a's state is unknown, so a still counts as out.
     const held = await until(async () => {

@@ -1,6 +1,7 @@
 // What an operator can do to a rollout in its state: approve (an admin when a protected group is
 // touched: the button then says why it is disabled), pause, resume (a halted rollout needs a
-// note: what was found), cancel (confirmed, with an optional reason). Viewers get no buttons.
+// note: what was found; its failure budget may be raised at the same time), cancel (confirmed,
+// with an optional reason). Viewers get no buttons.
 import { useState } from 'preact/hooks';
 import { apiPost } from '../api.js';
 import { hasRole } from '../session.js';
@@ -16,6 +17,7 @@ export function RolloutActions({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string>();
   const [note, setNote] = useState('');
+  const [budget, setBudget] = useState('');
   const [confirmCancel, setConfirmCancel] = useState(false);
   const [reason, setReason] = useState('');
   const [status, setStatus] = useState('');
@@ -37,6 +39,7 @@ export function RolloutActions({
       setStatus(done);
       setConfirmCancel(false);
       setNote('');
+      setBudget('');
       onDone(r);
     } catch (e) {
       setError((e as Error).message);
@@ -82,12 +85,28 @@ export function RolloutActions({
           class="inline-form"
           onSubmit={(e) => {
             e.preventDefault();
-            if (note.trim()) void act('resume', { note: note.trim() }, 'Resumed.');
+            if (!note.trim()) return;
+            // Empty: the budget stays as it is. The server refuses one below the failures so far.
+            const failureBudget = budget.trim() === '' ? {} : { failureBudget: Number(budget) };
+            void act('resume', { note: note.trim(), ...failureBudget }, 'Resumed.');
           }}
         >
           <label>
             What was found (required to resume)
             <input value={note} maxLength={1024} onInput={(e) => setNote(e.currentTarget.value)} size={40} />
+          </label>
+          <label>
+            New failure budget (now {rollout.failureBudget})
+            <input
+              type="number"
+              min={rollout.failures}
+              max={100_000}
+              step={1}
+              value={budget}
+              placeholder={String(rollout.failureBudget)}
+              onInput={(e) => setBudget(e.currentTarget.value)}
+              size={6}
+            />
           </label>
           <button type="submit" disabled={busy || !note.trim()}>
             Resume
