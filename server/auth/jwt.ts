@@ -25,9 +25,11 @@ export function issueToken(
   kind: TokenKind,
   subject: string,
   ttlSeconds: number,
+  /** For a user token: the user's session epoch (users.session_epoch) at login. */
+  sessionEpoch = 0,
 ): IssuedToken {
   const now = Math.floor(Date.now() / 1000);
-  const token = jwt.sign({ typ: kind }, keyOf(secret), {
+  const token = jwt.sign({ typ: kind, ...(sessionEpoch > 0 ? { sep: sessionEpoch } : {}) }, keyOf(secret), {
     algorithm: 'HS256',
     subject,
     expiresIn: ttlSeconds,
@@ -36,12 +38,16 @@ export function issueToken(
   return { token, expiresAt: new Date((now + ttlSeconds) * 1000) };
 }
 
-/** The subject, issue and expiry times (seconds) of a valid, unexpired token of `kind`; undefined otherwise. */
-export function verifyTokenClaims(
-  secret: string,
-  kind: TokenKind,
-  token: string,
-): { subject: string; issuedAtSeconds: number; expiresAtSeconds: number | undefined } | undefined {
+export interface TokenClaims {
+  subject: string;
+  issuedAtSeconds: number;
+  expiresAtSeconds: number | undefined;
+  /** The session epoch it was issued in (0 when it carries none). */
+  sessionEpoch: number;
+}
+
+/** The claims of a valid, unexpired token of `kind`; undefined otherwise. */
+export function verifyTokenClaims(secret: string, kind: TokenKind, token: string): TokenClaims | undefined {
   try {
     const claims = jwt.verify(token, keyOf(secret), { algorithms: ['HS256'], issuer: 'afterpatch' });
     if (typeof claims !== 'object' || claims.typ !== kind || typeof claims.sub !== 'string') return undefined;
@@ -49,6 +55,7 @@ export function verifyTokenClaims(
       subject: claims.sub,
       issuedAtSeconds: typeof claims.iat === 'number' ? claims.iat : 0,
       expiresAtSeconds: typeof claims.exp === 'number' ? claims.exp : undefined,
+      sessionEpoch: Number.isSafeInteger(claims.sep) ? (claims.sep as number) : 0,
     };
   } catch {
     return undefined;

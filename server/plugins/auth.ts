@@ -1,13 +1,13 @@
 // Authentication and role checks for every HTTP route. Each route declares `config.minRole`
 // ('public' or a role); a route without one is refused at startup, so none is open by mistake.
 // Credentials are `Authorization: Bearer <login JWT>` or `Bearer apt_…` (an API token). The user
-// is read from the database on each request, so a disabled user or a lowered role takes effect
-// at once. Agent JWTs are not accepted here (only on the agent WebSocket).
+// is read from the database on each request, so a disabled user, a lowered role or a logout
+// (users.session_epoch) takes effect at once. Agent JWTs are not accepted here (only on the agent WebSocket).
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Actor } from '../audit/record-audit.js';
 import { ensureJwtSecret } from '../auth/ensure-jwt-secret.js';
-import { bearerToken, verifyToken } from '../auth/jwt.js';
+import { bearerToken, verifyTokenClaims } from '../auth/jwt.js';
 import { queryToken } from '../auth/query-token.js';
 import { roleAtLeast } from '../auth/roles.js';
 import { hashSecret, SECRET_PREFIX } from '../auth/secrets.js';
@@ -119,13 +119,14 @@ export default fp<{ config: ServerConfig }>(
           tokenId: row.id,
         };
       }
-      const userId = verifyToken(app.jwtSecret, 'user', token);
-      if (!userId) return undefined;
+      const claims = verifyTokenClaims(app.jwtSecret, 'user', token);
+      if (!claims) return undefined;
       const user = await prisma.user.findUnique({
-        where: { id: userId },
-        select: { id: true, username: true, role: true, disabledAt: true },
+        where: { id: claims.subject },
+        select: { id: true, username: true, role: true, disabledAt: true, sessionEpoch: true },
       });
-      if (!user || user.disabledAt) return undefined;
+      // A token from before the user's last logout is over, however long it had to run.
+      if (!user || user.disabledAt || claims.sessionEpoch !== user.sessionEpoch) return undefined;
       return { kind: 'user', userId: user.id, username: user.username, role: user.role };
     }
   },

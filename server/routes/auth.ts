@@ -1,4 +1,5 @@
-// Login (POST /api/v1/auth/login -> a user JWT), who am I, and changing one's own password.
+// Login (POST /api/v1/auth/login -> a user JWT), logout (ends every login session of the user),
+// who am I, and changing one's own password.
 // Failed and successful logins are audited; attempts are limited per client IP and username.
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static } from 'typebox';
@@ -66,7 +67,14 @@ export default async function authRoutes(app: FastifyInstance, options: { config
       const prisma = app.db.prisma;
       const user = await prisma.user.findUnique({
         where: { username },
-        select: { id: true, username: true, role: true, passwordHash: true, disabledAt: true },
+        select: {
+          id: true,
+          username: true,
+          role: true,
+          passwordHash: true,
+          disabledAt: true,
+          sessionEpoch: true,
+        },
       });
       // Hash even for an unknown user, so the answer's timing does not tell which names exist.
       const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyPasswordHash()));
@@ -90,12 +98,51 @@ export default async function authRoutes(app: FastifyInstance, options: { config
         { type: 'user', id: user.id, name: user.username },
         { action: 'auth.login.success', details: { ip: request.ip } },
       );
-      const issued = issueToken(app.jwtSecret, 'user', user.id, config.userTokenTtlSeconds);
+      const issued = issueToken(
+        app.jwtSecret,
+        'user',
+        user.id,
+        config.userTokenTtlSeconds,
+        user.sessionEpoch,
+      );
       return {
         token: issued.token,
         expiresAt: issued.expiresAt.toISOString(),
         user: { id: user.id, username: user.username, role: user.role },
       };
+    },
+  );
+
+  app.post(
+    '/logout',
+    {
+      config: { minRole: 'viewer' },
+      schema: {
+        tags: ['auth'],
+        description:
+          "Ends every login session of the caller (this browser's and any other's): their tokens are refused from now on. API tokens are not touched (revoke them with DELETE /api/v1/api-tokens/{id}).",
+        response: { 204: Type.Null(), ...errors(401, 403) },
+      },
+    },
+    async function logout(request, reply) {
+      const principal = principalOf(request);
+      if (principal.kind !== 'user') {
+        throw apiError(
+          'AP_FORBIDDEN',
+          'an API token does not log out; revoke it with DELETE /api/v1/api-tokens/{id}',
+        );
+      }
+      const prisma = app.db.prisma;
+      await prisma.$transaction(async (tx) => {
+        await tx.user.update({ where: { id: principal.userId }, data: { sessionEpoch: { increment: 1 } } });
+        await recordAudit(tx, actorOf(principal), {
+          action: 'auth.logout',
+          targetType: 'user',
+          targetId: principal.userId,
+          details: { ip: request.ip },
+        });
+      });
+      return reply.code(204).send();
     },
   );
 

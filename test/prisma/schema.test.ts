@@ -34,6 +34,7 @@ forEachDatabase((backend) => {
       role: 'operator' as const,
       createdAt: at('2026-03-04T05:06:07.089Z'),
       disabledAt: at('2026-05-06T07:08:09.123Z'),
+      sessionEpoch: 3,
     };
     const created = await db.prisma.user.create({ data });
     assert.match(created.id, /^[0-9a-f-]{36}$/, 'the database generates a UUID');

@@ -258,20 +258,33 @@ test('the web UI, with a real agent and 10,000 hosts', {
       assert.ok(events.every((e) => e.targetId === agentHost.id));
     });
 
-    await t.test('a viewer sees no operator button and no audit', async () => {
-      await page.getByRole('button', { name: 'Log out' }).click();
-      await logIn(page, viewer.username, viewer.password);
-      // Still on /audit after logging in again: a viewer is told it is not for them.
-      await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
-      assert.equal(
-        await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).count(),
-        0,
-      );
-      await page.goto(`${base}/hosts/${agentHost.id}`);
-      await page.getByRole('heading', { name: new RegExp(agentHost.hostname) }).waitFor();
-      assert.equal(await page.getByRole('button', { name: 'Rescan now' }).count(), 0);
-      await shot('viewer-host');
-    });
+    await t.test(
+      'log out ends the session on the server; a viewer sees no operator button and no audit',
+      async () => {
+        const token = (await page.evaluate(
+          `JSON.parse(sessionStorage.getItem('afterpatch.session') ?? '{}').token`,
+        )) as string;
+        const meWith = async () =>
+          (await app.inject({ url: '/api/v1/auth/me', headers: { authorization: `Bearer ${token}` } }))
+            .statusCode;
+        assert.equal(await meWith(), 200);
+        await page.getByRole('button', { name: 'Log out' }).click();
+        await page.getByRole('button', { name: 'Log in' }).waitFor();
+        // The token the page held is refused now, not only forgotten by the page.
+        assert.equal(await meWith(), 401);
+        await logIn(page, viewer.username, viewer.password);
+        // Still on /audit after logging in again: a viewer is told it is not for them.
+        await page.getByRole('heading', { name: 'Not allowed' }).waitFor();
+        assert.equal(
+          await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit' }).count(),
+          0,
+        );
+        await page.goto(`${base}/hosts/${agentHost.id}`);
+        await page.getByRole('heading', { name: new RegExp(agentHost.hostname) }).waitFor();
+        assert.equal(await page.getByRole('button', { name: 'Rescan now' }).count(), 0);
+        await shot('viewer-host');
+      },
+    );
 
     await t.test('an expired session returns to the login page', async () => {
       // The page's own code runs this (a string, since the test's TypeScript has no DOM types).

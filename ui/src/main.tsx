@@ -2,7 +2,7 @@
 // page loads its own data from the REST API; a 401 anywhere ends the session and shows the login.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { apiGet } from './api.js';
+import { apiGet, apiPost } from './api.js';
 import { AuditPage } from './pages/audit.js';
 import { GroupsPage } from './pages/groups.js';
 import { HostDetailPage } from './pages/host-detail.js';
@@ -98,7 +98,7 @@ function Shell({ session }: { session: Session }) {
         </nav>
         <span class="who">
           {session.user.username} <span class="tag">{session.user.role}</span>
-          <button type="button" onClick={() => setSession(null)}>
+          <button type="button" onClick={() => void logOut()}>
             Log out
           </button>
         </span>
@@ -127,6 +127,16 @@ function App() {
   }, [session?.token]);
   if (!session) return <LoginPage />;
   return <Shell session={session} />;
+}
+
+/** Ends the session on the server (its token is refused from then on, in every tab), then here. */
+async function logOut(): Promise<void> {
+  try {
+    await apiPost('/api/v1/auth/logout');
+  } catch {
+    // The server is away or the token already expired: forgotten here all the same.
+  }
+  setSession(null);
 }
 
 interceptLinks();

@@ -39,6 +39,59 @@ forEachDatabase((backend) => {
     assert.equal((events[0]!.details as { reason: string }).reason, 'wrong-password');
   });
 
+  test('logout ends every login session of the user at once; a new login works; API tokens stay', async (t) => {
+    const { app, db } = await buildApp(t, backend);
+    const user = await createUser(db, 'operator');
+    const login = async () => {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: user.username, password: user.password },
+      });
+      assert.equal(res.statusCode, 200);
+      return `Bearer ${res.json().token as string}`;
+    };
+    const me = async (authorization: string) =>
+      (await app.inject({ url: '/api/v1/auth/me', headers: { authorization } })).statusCode;
+    const browser = await login();
+    const laptop = await login();
+    const created = await app.inject({
+      method: 'POST',
+      url: '/api/v1/api-tokens',
+      headers: { authorization: browser },
+      payload: { name: 'ci' },
+    });
+    const apiToken = `Bearer ${created.json().token as string}`;
+    assert.equal(await me(browser), 200);
+
+    const out = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { authorization: browser },
+    });
+    assert.equal(out.statusCode, 204);
+    // Both sessions are over long before their tokens would expire.
+    assert.equal(await me(browser), 401);
+    assert.equal(await me(laptop), 401);
+    assert.equal(await me(apiToken), 200, 'API tokens are revoked on their own');
+    // An API token cannot "log out" (403, saying how to revoke it instead).
+    const byToken = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { authorization: apiToken },
+    });
+    assert.equal(byToken.statusCode, 403);
+    assert.match(byToken.json().error.message, /DELETE \/api\/v1\/api-tokens/);
+    // Logging in again right away works (same second included).
+    const again = await login();
+    assert.equal(await me(again), 200);
+    const audit = await db.prisma.auditEvent.findMany({
+      where: { action: 'auth.logout', targetId: user.id },
+    });
+    assert.equal(audit.length, 1);
+    assert.equal(audit[0]!.actorId, user.id);
+  });
+
   test('an unknown user and a disabled user cannot log in', async (t) => {
     const { app, db } = await buildApp(t, backend);
     const user = await createUser(db, 'admin');
