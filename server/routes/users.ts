@@ -131,6 +131,10 @@ export default async function userRoutes(app: FastifyInstance) {
         if (role !== undefined) data.role = role;
         if (disabled !== undefined) data.disabledAt = disabled ? (before.disabledAt ?? new Date()) : null;
         if (passwordHash !== undefined) data.passwordHash = passwordHash;
+        // A reset password or a disabled account ends the user's login sessions: a token taken
+        // with the old password (or before the disable) must not come back with a re-enable.
+        const endsSessions = passwordHash !== undefined || disabled === true;
+        if (endsSessions) data.sessionEpoch = { increment: 1 };
         const after = await tx.user.update({ where: { id: before.id }, data, select: userSelect });
         await recordAudit(tx, actorOf(principal), {
           action: 'user.update',
@@ -141,6 +145,7 @@ export default async function userRoutes(app: FastifyInstance) {
             ...(role !== undefined ? { role: { from: before.role, to: role } } : {}),
             ...(disabled !== undefined ? { disabled } : {}),
             ...(password !== undefined ? { passwordReset: true } : {}),
+            ...(endsSessions ? { sessionsEnded: true } : {}),
           },
         });
         return after;

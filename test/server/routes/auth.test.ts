@@ -300,5 +300,49 @@ forEachDatabase((backend) => {
     );
     assert.deepEqual((events[1]!.details as { role: unknown }).role, { from: 'viewer', to: 'operator' });
     assert.equal(events[1]!.actorId, admin.id);
+
+    // A password reset ends the user's login sessions: the token taken with the old password is refused.
+    const session = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username, password: 'a long enough password' },
+    });
+    const auth = `Bearer ${session.json().token as string}`;
+    const me = async () =>
+      (await app.inject({ url: '/api/v1/auth/me', headers: { authorization: auth } })).statusCode;
+    assert.equal(await me(), 200);
+    const reset = await app.inject({
+      method: 'PATCH',
+      url: `/api/v1/users/${created.json().id}`,
+      headers: { authorization: admin.auth },
+      payload: { password: 'another long enough password' },
+    });
+    assert.equal(reset.statusCode, 200);
+    assert.equal(await me(), 401);
+    // So does a disable: enabling the user again does not bring an old token back.
+    const relogin = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username, password: 'another long enough password' },
+    });
+    const auth2 = `Bearer ${relogin.json().token as string}`;
+    const patch = (payload: object) =>
+      app.inject({
+        method: 'PATCH',
+        url: `/api/v1/users/${created.json().id}`,
+        headers: { authorization: admin.auth },
+        payload,
+      });
+    assert.equal((await patch({ disabled: true })).statusCode, 200);
+    assert.equal((await patch({ disabled: false })).statusCode, 200);
+    assert.equal(
+      (await app.inject({ url: '/api/v1/auth/me', headers: { authorization: auth2 } })).statusCode,
+      401,
+    );
+    const resetAudit = await db.prisma.auditEvent.findMany({
+      where: { targetId: created.json().id, action: 'user.update' },
+      orderBy: { id: 'asc' },
+    });
+    assert.equal((resetAudit[1]!.details as { sessionsEnded?: boolean }).sessionsEnded, true);
   });
 });
