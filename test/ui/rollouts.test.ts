@@ -235,11 +235,13 @@ test('rollouts in the web UI: plan, approve, watch live, audit, halt and resume'
       await shot('rollout-audit');
     });
 
-    // The failure scenario: created by the operator through the API (the UI path is above).
+    // The failure scenario: created by an operator through the API (the UI path is above). Not
+    // with `operator.auth`: the browser's Log out ended every login session of that user.
+    const apiOperator = await createUser(db, 'operator');
     const created = await app.inject({
       method: 'POST',
       url: '/api/v1/rollouts',
-      headers: { authorization: operator.auth },
+      headers: { authorization: apiOperator.auth },
       payload: { name: `${tag} flaky`, hosts: [flaky.id, steady.id], maxParallel: 2 },
     });
     assert.equal(created.statusCode, 201, created.body);
