@@ -13,6 +13,11 @@ import { PUBLIC_EVENT_NAMES, RelayedEvent } from '../events/public-events.js';
 import { MAX_EVENTS_PER_MESSAGE } from './cluster-message.js';
 
 const isRelayable = Compile(RelayedEvent);
+/**
+ * Events kept while a send is slow (the database away): beyond this the oldest are dropped and
+ * counted, so an outage costs live views some updates, never the server its memory.
+ */
+export const MAX_PENDING_EVENTS = 10_000;
 
 export interface EventRelayOptions {
   events: EventBus;
@@ -31,6 +36,7 @@ export class EventRelay {
   private flushing: Promise<void> | undefined;
   private peerCache: { ids: string[]; at: number } | undefined;
   private stopped = false;
+  private dropped = 0;
   private readonly offs: Array<() => void>;
 
   constructor(private readonly o: EventRelayOptions) {
@@ -73,6 +79,10 @@ export class EventRelay {
       return;
     }
     this.pending.push(event);
+    if (this.pending.length > MAX_PENDING_EVENTS) {
+      this.pending.shift();
+      this.dropped++;
+    }
     if (!this.timer && !this.flushing) this.schedule();
   }
 
@@ -86,6 +96,10 @@ export class EventRelay {
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
+    if (this.dropped > 0) {
+      this.o.logger.warn({ dropped: this.dropped }, 'events not relayed: too many waiting for a slow send');
+      this.dropped = 0;
+    }
     const peers = await this.peers();
     for (let i = 0; i < batch.length; i += MAX_EVENTS_PER_MESSAGE) {
       const chunk = batch.slice(i, i + MAX_EVENTS_PER_MESSAGE);

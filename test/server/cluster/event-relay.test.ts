@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MAX_EVENTS_PER_MESSAGE, parseClusterMessage } from '../../../server/cluster/cluster-message.js';
-import { EventRelay } from '../../../server/cluster/event-relay.js';
+import { EventRelay, MAX_PENDING_EVENTS } from '../../../server/cluster/event-relay.js';
 import { EventBus } from '../../../server/events/event-bus.js';
 import type { RelayedEvent } from '../../../server/events/public-events.js';
 
@@ -121,6 +121,38 @@ describe('EventRelay', () => {
     assert.deepEqual(sent[0]!.events, [{ name: 'host.changed', payload: { hostId: 'fine' } }]);
     assert.ok(parseClusterMessage({ kind: 'events', events: sent[0]!.events }));
     assert.equal(warnings.length, 1);
+    await relay.stop();
+  });
+
+  it('keeps at most MAX_PENDING_EVENTS while a send hangs, dropping the oldest and saying so', async () => {
+    let release: () => void = () => {};
+    const hung = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const events = new EventBus();
+    const sent: RelayedEvent[][] = [];
+    const warnings: Array<{ fields: object; message: string }> = [];
+    const relay = new EventRelay({
+      events,
+      peers: async () => ['peer-a'],
+      send: async (_peer, batch) => {
+        sent.push(batch);
+        if (sent.length === 1) await hung; // the database stops answering during the first send
+      },
+      flushMs: 60_000,
+      peerTtlMs: 10_000,
+      logger: { warn: (fields, message) => warnings.push({ fields, message }) },
+    });
+    events.publish('host.changed', { hostId: 'first' });
+    const first = relay.flush();
+    for (let i = 0; i < MAX_PENDING_EVENTS + 7; i++) events.publish('host.changed', { hostId: `h${i}` });
+    release();
+    await first;
+    await relay.flush();
+    const relayed = sent.slice(1).flat();
+    assert.equal(relayed.length, MAX_PENDING_EVENTS);
+    assert.deepEqual(relayed[0], { name: 'host.changed', payload: { hostId: 'h7' } }, 'the oldest went');
+    assert.deepEqual(warnings.at(-1)?.fields, { dropped: 7 });
     await relay.stop();
   });
 
