@@ -135,3 +135,38 @@ export async function openBrowser(profileDir: string): Promise<Browser> {
     shot: (name) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true }),
   };
 }
+
+export interface UiSession extends Browser {
+  /** The real agent's host, online and reported. */
+  agentHost: RealAgent['host'];
+  /** Closes the browser, then stops the agent. */
+  close(): Promise<void>;
+}
+
+/**
+ * What both UI tests start with: the real agent (its state in `dir`/state) and chromium (its
+ * profile in `dir`/chromium-profile). The agent is stopped again if the browser fails to open.
+ */
+export async function startUiSession(options: {
+  db: Database;
+  adminId: string;
+  baseUrl: string;
+  dir: string;
+}): Promise<UiSession> {
+  const agent = await startRealAgent({ ...options, stateDir: join(options.dir, 'state') });
+  let browser: Browser;
+  try {
+    browser = await openBrowser(join(options.dir, 'chromium-profile'));
+  } catch (error) {
+    await agent.stop();
+    throw error;
+  }
+  return {
+    ...browser,
+    agentHost: agent.host,
+    async close() {
+      await browser.context.close();
+      await agent.stop();
+    },
+  };
+}

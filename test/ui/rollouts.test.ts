@@ -20,12 +20,10 @@ import { createScratch } from '../helpers/scratch.js';
 import { ScriptedAgent } from '../helpers/scripted-agent.js';
 import { buildApp, createHost, createUser, uniqueName } from '../helpers/server-app.js';
 import {
-  type Browser,
-  openBrowser,
-  type RealAgent,
   SCREENSHOTS,
   skipWithoutChromium,
-  startRealAgent,
+  startUiSession,
+  type UiSession,
   until,
 } from '../helpers/ui-harness.js';
 
@@ -93,19 +91,10 @@ test('rollouts in the web UI: plan, approve, watch live, audit, halt and resume'
   );
 
   // A real agent daemon, enrolled with a token (not in any rollout: it would act on this machine).
-  const scratch = createScratch(t);
-  let agent: RealAgent | undefined;
-  let browser: Browser | undefined;
+  let session: UiSession | undefined;
   try {
-    agent = await startRealAgent({
-      db,
-      adminId: admin.id,
-      baseUrl: base,
-      stateDir: join(scratch.dir, 'state'),
-    });
-    const agentHost = agent.host;
-    browser = await openBrowser(join(scratch.dir, 'chromium-profile'));
-    const { page, pageErrors, shot } = browser;
+    session = await startUiSession({ db, adminId: admin.id, baseUrl: base, dir: createScratch(t).dir });
+    const { agentHost, page, pageErrors, shot } = session;
     const nav = (name: string) =>
       page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name, exact: true });
     async function logIn(p: Page, user: { username: string; password: string }) {
@@ -310,8 +299,7 @@ test('rollouts in the web UI: plan, approve, watch live, audit, halt and resume'
     assert.deepEqual(pageErrors, []);
     console.log(`screenshots: ${SCREENSHOTS}`);
   } finally {
-    await browser?.context.close();
+    await session?.close();
     for (const a of scripted) await a.close();
-    await agent?.stop();
   }
 });

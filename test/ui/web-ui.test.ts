@@ -15,14 +15,7 @@ import { getBackend } from '../helpers/databases.js';
 import { repoRoot } from '../helpers/paths.js';
 import { createScratch } from '../helpers/scratch.js';
 import { buildApp, createHost, createUser } from '../helpers/server-app.js';
-import {
-  type Browser,
-  openBrowser,
-  type RealAgent,
-  SCREENSHOTS,
-  skipWithoutChromium,
-  startRealAgent,
-} from '../helpers/ui-harness.js';
+import { SCREENSHOTS, skipWithoutChromium, startUiSession, type UiSession } from '../helpers/ui-harness.js';
 
 const SIMULATED_HOSTS = 10_000;
 
@@ -83,19 +76,10 @@ test('the web UI, with a real agent and 10,000 hosts', {
   });
 
   // A real agent daemon, enrolled with a token; it stays connected so that it can be asked to rescan.
-  const scratch = createScratch(t);
-  let agent: RealAgent | undefined;
-  let browser: Browser | undefined;
+  let session: UiSession | undefined;
   try {
-    agent = await startRealAgent({
-      db,
-      adminId: admin.id,
-      baseUrl: base,
-      stateDir: join(scratch.dir, 'state'),
-    });
-    const agentHost = agent.host;
-    browser = await openBrowser(join(scratch.dir, 'chromium-profile'));
-    const { page, pageErrors, shot } = browser;
+    session = await startUiSession({ db, adminId: admin.id, baseUrl: base, dir: createScratch(t).dir });
+    const { agentHost, page, pageErrors, shot } = session;
 
     async function logIn(p: Page, username: string, password: string) {
       await p.getByLabel('Username').fill(username);
@@ -298,7 +282,6 @@ test('the web UI, with a real agent and 10,000 hosts', {
     assert.deepEqual(pageErrors, []);
     console.log(`screenshots: ${SCREENSHOTS}`);
   } finally {
-    await browser?.context.close();
-    await agent?.stop();
+    await session?.close();
   }
 });
